@@ -1,0 +1,48 @@
+# Ideabox: `make run` serves the demo site, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages check-messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate, load the demo data (idempotent), then the web site, a Celery
+# worker and the Celery beat scheduler together; Ctrl-C stops all three.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	IDEABOX_BIN=$(BIN) IDEABOX_ADDR=$(HOST):$(PORT) $(BIN)/honcho -f Procfile.dev start
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract the strings to translate into locale/*/LC_MESSAGES/django.po, then
+# compile them; both the .po and .mo files are committed (needs gettext).
+messages: install
+	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Fail when a string is missing from the catalogues, untranslated, or the
+# committed .mo files differ from the .po files.
+check-messages: install
+	$(BIN)/python scripts/check_messages.py
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,93 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from ideabox.api import ErrorSerializer
+
+from . import roles, services
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("username"), max_length=150)
+    password = serializers.CharField(label=_("password"), max_length=4096, style={"input_type": "password"})
+
+    def validate(self, attrs):
+        user = authenticate(
+            request=self.context.get("request"),
+            username=attrs["username"],
+            password=attrs["password"],
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(_("Unable to log in with these credentials."))
+        attrs["user"] = user
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        operation_id="auth_token",
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(ErrorSerializer, description=_("Missing fields or wrong credentials.")),
+            429: OpenApiResponse(ErrorSerializer, description=_("Too many attempts.")),
+        },
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": services.token_for(user=serializer.validated_data["user"])})
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField(source="public_name")
+    email = serializers.EmailField()
+    language = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    is_employee = serializers.BooleanField()
+    email_verified = serializers.BooleanField()
+
+
+class MeView(APIView):
+    """The authenticated user, with their site-wide roles."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me",
+        responses={200: MeSerializer, 401: OpenApiResponse(ErrorSerializer)},
+        tags=["accounts"],
+    )
+    def get(self, request):
+        user = request.user
+        user_roles = roles.roles_of(user)
+        data = {
+            "username": user.username,
+            "public_name": user.public_name,
+            "email": user.email,
+            "language": user.language,
+            "roles": user_roles,
+            "is_employee": roles.EMPLOYEE in user_roles,
+            "email_verified": roles.PARTICIPANT in user_roles,
+        }
+        return Response(MeSerializer(data).data)

@@ -1,0 +1,105 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .api import error_body
+from .celery import app as celery_app
+from .models import Heartbeat
+
+log = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def api_docs(request):
+    return render(request, "api/docs.html")
+
+
+def _database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means "not healthy", reported as such
+        log.warning("healthz: database check failed: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def _broker() -> dict:
+    try:
+        with celery_app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            queue = settings.CELERY_TASK_DEFAULT_QUEUE
+            _name, pending, consumers = conn.default_channel.queue_declare(queue=queue, passive=False, durable=True)
+    except Exception as exc:  # any failure means "not healthy", reported as such
+        log.warning("healthz: broker check failed: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": True, "transport": conn.transport_cls, "pending_tasks": pending}
+
+
+def _worker() -> dict:
+    beat = Heartbeat.objects.filter(pk=1).first()
+    if beat is None:
+        return {"last_heartbeat": None, "stale": True}
+    age = (timezone.now() - beat.received_at).total_seconds()
+    return {
+        "last_heartbeat": beat.received_at.isoformat(),
+        "heartbeat_age_seconds": round(age, 1),
+        "queue_lag_seconds": round(max(beat.lag_seconds, 0.0), 3),
+        "stale": age > settings.HEALTHZ_HEARTBEAT_STALE_SECONDS,
+    }
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database, broker and queue lag, as JSON.
+
+    503 when the database or the broker cannot be reached: this process
+    cannot do its work. A stale worker heartbeat is reported but keeps 200,
+    so a stopped worker does not take the web processes out of rotation.
+    """
+    database = _database()
+    broker = _broker()
+    worker = _worker() if database["ok"] else {"last_heartbeat": None, "stale": True}
+    ok = database["ok"] and broker["ok"]
+    body = {"status": "ok" if ok else "error", "database": database, "broker": broker, "worker": worker}
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("invalid", _("The request is not valid.")), status=400)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("permission_denied", _("You do not have permission to do this.")), status=403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
+    return render(request, "500.html", status=500)
