@@ -17,8 +17,9 @@ class AccountAdapter(DefaultAccountAdapter):
         transaction.on_commit(lambda: send_email.delay(payload))
 
     def confirm_email(self, request, email_address):
-        super().confirm_email(request, email_address)
+        confirmed = super().confirm_email(request, email_address)
         roles.forget(email_address.user)
+        return confirmed
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)

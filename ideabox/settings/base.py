@@ -240,6 +240,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static files and uploads ---------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# whitenoise warns about a missing STATIC_ROOT before the first collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

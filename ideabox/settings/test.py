@@ -16,7 +16,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than memory, so that a real Celery worker thread and
     # parallel connections see the same database as the test.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IDEABOX_TEST_DB", str(VAR_DIR / "test-db.sqlite3"))}
+    # One file per test run, so two runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("IDEABOX_TEST_DB", str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3"))
+    }
 
 # Tasks run in the test's own process unless a test starts a real worker
 # (tests/ideabox/test_celery_worker.py does).
@@ -32,3 +35,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/minute"}
+
+# Serve static files from the source folders, as in development (no collectstatic in tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,93 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+import pytest
+
+from ideabox import services
+from ideabox.celery import app as celery_app
+from ideabox.models import Heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_broker_and_pending_tasks(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is True
+    assert isinstance(body["broker"]["pending_tasks"], int)
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_says_the_worker_looks_stopped_before_any_heartbeat(client):
+    body = client.get("/healthz").json()
+    assert body["worker"] == {"last_heartbeat": None, "stale": True}
+
+
+def test_healthz_reports_the_queue_lag_of_the_last_heartbeat(client):
+    now = timezone.now()
+    services.record_heartbeat(sent_at=now - timedelta(seconds=2), received_at=now)
+    worker = client.get("/healthz").json()["worker"]
+    assert worker["queue_lag_seconds"] == 2.0
+    assert worker["stale"] is False
+    assert worker["heartbeat_age_seconds"] < 60
+
+
+def test_healthz_flags_an_old_heartbeat_but_stays_up(client, settings):
+    settings.HEALTHZ_HEARTBEAT_STALE_SECONDS = 300
+    old = timezone.now() - timedelta(minutes=10)
+    services.record_heartbeat(sent_at=old, received_at=old)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["worker"]["stale"] is True
+
+
+def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(self, sql, params=None):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == {"ok": False, "error": "RuntimeError"}
+
+
+def test_healthz_only_answers_get(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def test_a_heartbeat_is_stored_once_and_never_moves_back():
+    now = timezone.now()
+    assert services.record_heartbeat(sent_at=now, received_at=now) is True
+    # the same heartbeat again (a task run twice) changes nothing
+    assert services.record_heartbeat(sent_at=now, received_at=now + timedelta(seconds=5)) is False
+    # a late, older heartbeat does not replace the newer one
+    assert services.record_heartbeat(sent_at=now - timedelta(minutes=1)) is False
+    beat = Heartbeat.objects.get()
+    assert (beat.sent_at, beat.received_at) == (now, now)
+    later = now + timedelta(minutes=1)
+    assert services.record_heartbeat(sent_at=later, received_at=later) is True
+    assert Heartbeat.objects.get().sent_at == later
+
+
+def test_the_heartbeat_task_reads_the_time_it_was_sent():
+    from ideabox.tasks import heartbeat
+
+    sent = timezone.now() - timedelta(seconds=3)
+    heartbeat.apply(kwargs={"sent_at": sent.isoformat()})
+    assert Heartbeat.objects.get().sent_at == sent
