@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +47,105 @@ class User(AbstractUser):
 def display_name_of(user) -> str:
     """How allauth names a user on its pages."""
     return user.public_name
+
+
+class NotificationSettings(models.Model):
+    """Which e-mails a person gets; one row per user, created on first use.
+
+    The defaults are what someone who never opened the settings page gets.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_settings",
+        verbose_name=_("user"),
+    )
+    idea_commented = models.BooleanField(
+        _("comments on my ideas and on ideas I follow"),
+        default=True,
+        help_text=_("An e-mail when someone comments on an idea you wrote, co-wrote or follow."),
+    )
+    idea_status_changed = models.BooleanField(
+        _("answers to my ideas"),
+        default=True,
+        help_text=_("An e-mail when your idea is answered or its status changes (accepted, shortlisted, …)."),
+    )
+    followed_idea_changed = models.BooleanField(
+        _("news of ideas I follow"),
+        default=True,
+        help_text=_("An e-mail when the status of an idea you follow changes."),
+    )
+    followed_campaign_phase = models.BooleanField(
+        _("voting opens in a campaign I follow"),
+        default=True,
+        help_text=_("An e-mail when a campaign you follow opens its vote."),
+    )
+    campaign_closing = models.BooleanField(
+        _("last call before a deadline"),
+        default=True,
+        help_text=_("An e-mail the day before a campaign you follow stops taking ideas or votes."),
+    )
+    weekly_digest = models.BooleanField(
+        _("weekly digest"),
+        default=False,
+        help_text=_("Once a week: the new ideas in your campaigns and the news of the ideas you follow."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # The switches, in the order the settings page shows them.
+    KINDS = (
+        "idea_commented",
+        "idea_status_changed",
+        "followed_idea_changed",
+        "followed_campaign_phase",
+        "campaign_closing",
+        "weekly_digest",
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+
+class NotificationKind(models.TextChoices):
+    IDEA_COMMENTED = "idea_commented", _("Comment on an idea")
+    IDEA_STATUS_CHANGED = "idea_status_changed", _("Answer to an idea")
+    FOLLOWED_IDEA_CHANGED = "followed_idea_changed", _("Followed idea changed")
+    FOLLOWED_CAMPAIGN_PHASE = "followed_campaign_phase", _("Voting opened")
+    CAMPAIGN_CLOSING = "campaign_closing", _("Deadline tomorrow")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+
+
+class Notification(models.Model):
+    """An e-mail notification sent, at most once per person and key.
+
+    The key names what it is about ("comment:12", "closing:campaign:3:voting",
+    "digest:2025-W07"): the row is written in the transaction that queues the
+    e-mail, so a task that runs twice finds it and sends nothing twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    key = models.CharField(_("key"), max_length=120)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.user_id}"

@@ -19,4 +19,20 @@ app.conf.beat_schedule = {
         "task": "ideabox.tasks.heartbeat",
         "schedule": crontab(),  # every minute
     },
+    "advance-campaigns": {
+        "task": "campaigns.tasks.advance_campaigns",
+        "schedule": crontab(),  # every minute
+    },
+    "campaigns-closing-tomorrow": {
+        "task": "ideas.notifications.campaigns_closing_tomorrow",
+        "schedule": crontab(hour=8, minute=0),  # daily, 08:00 UTC (CELERY_TIMEZONE)
+    },
+    "review-reminders": {
+        "task": "ideas.tasks.remind_overdue_reviews",
+        "schedule": crontab(hour=7, minute=30),  # daily, 07:30 UTC
+    },
+    "weekly-digest": {
+        "task": "ideas.notifications.weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),  # Mondays, 07:00 UTC
+    },
 }

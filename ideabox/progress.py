@@ -20,7 +20,7 @@ def progress(items: Iterable[T], *, total: int, label: str, stream, enabled: boo
         if interactive:
             stream.write(f"\r{_bar(done, total)} {label}", ending="")
             stream.flush()
-    if enabled:
+    if enabled and total:
         prefix = "\r" if interactive else ""
         stream.write(f"{prefix}{_bar(done, total)} {label}")
 

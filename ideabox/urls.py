@@ -6,12 +6,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
+from accounts import notifications_api
 
 from . import views
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("me/notifications/", notifications_api.NotificationSettingsView.as_view(), name="me-notifications"),
+    path("", include("campaigns.api")),
+    path("", include("ideas.api")),
+    path("", include("ideas.moderation_api")),
 ]
 
 urlpatterns = [
@@ -19,6 +24,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("ideas.urls")),
+    path("moderation/", include("ideas.moderation_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

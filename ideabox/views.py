@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .api import error_body
 from .celery import app as celery_app
@@ -61,7 +61,7 @@ def _worker() -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Database, broker and queue lag, as JSON.
 

@@ -10,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, SECRET_KEY, env_bool, env_int, env_list
+from .base import DATABASES, REDIS_URL, REST_FRAMEWORK, SECRET_KEY, env_bool, env_int, env_list
 
 IDEABOX_PRODUCTION = True
 DEBUG = False
@@ -25,6 +25,14 @@ if not REDIS_URL:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names.")
+
+# Links in e-mails sent by workers: the site's public address.
+SITE_URL = (os.environ.get("SITE_URL") or f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
+
+# Production sits behind a TLS-terminating proxy (docs/deploy.md).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}
 
 # HTTPS everywhere, behind a proxy that terminates TLS and says so.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

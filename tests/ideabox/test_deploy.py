@@ -72,3 +72,13 @@ def test_seed_demo_refuses_to_run_under_production_settings():
     result = manage("seed_demo", env=PRODUCTION_ENV)
     assert result.returncode != 0
     assert "refuses to run under production settings" in result.stderr
+
+
+def test_production_trusts_one_proxy_and_derives_the_site_address():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.REST_FRAMEWORK['NUM_PROXIES'], s.ALLAUTH_TRUSTED_PROXY_COUNT, s.SITE_URL)"
+    )
+    result = manage("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("1 1 https://ideas.example.com")

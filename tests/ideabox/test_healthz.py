@@ -67,7 +67,8 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     assert response.json()["database"] == {"ok": False, "error": "RuntimeError"}
 
 
-def test_healthz_only_answers_get(client):
+def test_healthz_answers_get_and_head_only(client):
+    assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
 
 

@@ -1,0 +1,35 @@
+"""What happens when a campaign leaves a phase and enters the next.
+
+The one module of campaigns/ that calls into the apps ranked above it
+(ideas, votes, jury): the phase machine in services.py calls
+`phase_changed` inside the transaction of a move that really happened
+(its compare-and-swap changed exactly one row), and everything here that
+reaches outside the database waits for the commit.
+"""
+
+from functools import partial
+
+from django.db import transaction
+
+from ideas import notifications
+
+from .models import Campaign, Phase, PhaseTransition
+
+
+def phase_changed(*, campaign: Campaign, transition: PhaseTransition) -> None:
+    entered = transition.to_phase
+
+    if entered == Phase.VOTING and campaign.accepts_votes(transition.at):
+        # Followers hear that the vote opened; a scheduler catching up past
+        # the whole vote does not announce a vote that has already closed.
+        transaction.on_commit(partial(notifications.campaign_phase_changed.delay, campaign.pk, Phase.VOTING.value))
+
+    # Leaving voting (voting -> deliberation) is the hand-over point for the
+    # tally: it freezes the votes and counts them. The tally arrives with the
+    # voting issue and is wired here next; until then the recorded transition
+    # is the whole effect (accepts_votes() already refuses any vote after
+    # voting_closes, whether or not the scheduler has run).
+
+    # Leaving deliberation (deliberation -> results) will require every award
+    # to be decided and will publish the results. Awards arrive with the jury
+    # issue, so for now nothing blocks that move and nothing is published.

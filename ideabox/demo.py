@@ -1,0 +1,402 @@
+"""The demo site: accounts, campaigns in every phase, the idea box, ideas,
+comments and moderation, all made through the services a person would use.
+
+Campaigns are played forward in time: each is created in draft, then moved
+phase by phase at the dates of its schedule, and ideas are submitted while
+its submission was open (the services take `now`). Everything is keyed by
+slug or username, so running it twice adds nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.roles import MANAGERS_GROUP, MODERATORS_GROUP
+from campaigns import services as campaign_services
+from campaigns.models import Audience, Campaign, Kind, Moderation, Phase
+from ideas import moderation, review
+from ideas import services as idea_services
+from ideas.models import Idea, Status
+
+PASSWORD = "ideabox-demo"
+EMPLOYEE_DOMAIN = "ideabox.example"
+PUBLIC_DOMAIN = "example.org"
+DAY = timedelta(days=1)
+
+
+def demo_accounts() -> list[dict]:
+    """The demo accounts that ../shared/PRODUCT.md lists, one dict each."""
+    accounts = [
+        {"username": "admin", "display_name": "Ada Admin", "superuser": True},
+        {"username": "manager", "display_name": "Max Manager", "groups": (MANAGERS_GROUP,)},
+        {"username": "moderator", "display_name": "Mona Moderator", "groups": (MODERATORS_GROUP,)},
+    ]
+    accounts += [{"username": f"jury{n}", "display_name": f"Juror {n}"} for n in range(1, 4)]
+    accounts += [{"username": f"employee{n}", "display_name": f"Employee {n}"} for n in range(1, 6)]
+    for account in accounts:
+        account["email"] = f"{account['username']}@{EMPLOYEE_DOMAIN}"
+    accounts += [
+        {"username": f"voter{n}", "display_name": f"Voter {n}", "email": f"voter{n}@{PUBLIC_DOMAIN}"}
+        for n in range(1, 21)
+    ]
+    return accounts
+
+
+def ensure_accounts() -> int:
+    """Create the demo accounts that are missing; returns how many were created."""
+    created = 0
+    for account in demo_accounts():
+        _user, was_created = account_services.ensure_user(password=PASSWORD, **account)
+        created += was_created
+    return created
+
+
+@dataclass
+class CampaignSpec:
+    slug: str
+    title: str
+    theme: str
+    phase: str
+    # days from now of: submission opens, closes, voting opens, closes, deliberation ends
+    days: tuple[int, int, int, int, int]
+    ideas: list[tuple[str, str]]
+    audience: str = Audience.PUBLIC
+    moderation: str = Moderation.POST
+    allow_anonymous: bool = False
+    votes_per_voter: int | None = None
+    categories: tuple[str, ...] = ()
+
+
+CAMPAIGNS = [
+    CampaignSpec(
+        slug="smart-city-2027",
+        title="The smart city of 2027",
+        theme="How should the city use data and sensors **for its inhabitants**? Opens soon.",
+        phase=Phase.DRAFT,
+        days=(10, 40, 40, 54, 68),
+        ideas=[],
+        categories=("Mobility", "Environment"),
+    ),
+    CampaignSpec(
+        slug="connected-home",
+        title="The connected home",
+        theme=(
+            "Our customers' homes are filling with devices. Which services would make their life "
+            "**simpler, safer or greener**?\n\n- be concrete\n- say who it helps\n- one idea per submission"
+        ),
+        phase=Phase.SUBMISSION,
+        days=(-12, 16, 16, 30, 44),
+        allow_anonymous=True,
+        votes_per_voter=5,
+        categories=("Energy", "Security", "Comfort", "Accessibility"),
+        ideas=[
+            ("A thermostat that reads the weather forecast", "Pre-heat before a cold night and not after it."),
+            ("One app for every device in the house", "Stop juggling five apps for lights, heating and locks."),
+            ("Leak alerts under the washing machine", "A cheap sensor that texts you before the floor floods."),
+            ("Voice control for people who cannot see the screen", "Every setting reachable by voice, in plain words."),
+            ("Monthly energy report in plain language", "What used the most, and one thing to change."),
+            ("Door lock that works when the network is down", "Local codes that still open the door."),
+            ("Shared shopping list on the fridge", "The whole family adds to it; it syncs with phones."),
+            ("Night mode for all lights at once", "Dim everything to a warm glow after 10 pm."),
+            ("Solar panel output next to consumption", "See when to run the dishwasher for free."),
+            ("A panic button for elderly relatives", "Calls a chosen person and opens the door for help."),
+            ("Turn off standby devices when everyone is out", "Plugs learn the routine and cut the waste."),
+            ("Guest access that expires", "A code for the plumber, valid Tuesday 9 to 11 only."),
+        ],
+    ),
+    CampaignSpec(
+        slug="green-office",
+        title="A greener office",
+        theme="Every idea to cut the energy, water and waste of our offices. **Vote for the best ones.**",
+        phase=Phase.VOTING,
+        days=(-40, -10, -10, 12, 26),
+        votes_per_voter=3,
+        categories=("Energy", "Waste", "Travel"),
+        ideas=[
+            ("Lights that follow daylight", "Sensors dim the lamps near the windows."),
+            ("Refill stations instead of bottles", "Filtered water taps on every floor."),
+            ("Bike repair corner in the car park", "Tools and a pump, open to everyone."),
+            ("Print only on request at the printer", "Jobs wait until you badge, so nothing is forgotten."),
+            ("Compost for the canteen", "Food waste becomes compost for the garden."),
+            ("A second-hand market for office furniture", "Teams swap desks and chairs instead of buying."),
+            ("Heating off on Friday afternoons", "Most people work from home then."),
+            ("Train before plane under 600 km", "Travel policy books the train by default."),
+            ("Shared electric cars for site visits", "Two cars booked through the intranet."),
+            ("Plants on every floor", "Better air and a nicer place to work."),
+        ],
+    ),
+    CampaignSpec(
+        slug="future-of-mobility",
+        title="The future of mobility",
+        theme="How will people move around the region in ten years? The jury is deliberating.",
+        phase=Phase.DELIBERATION,
+        days=(-60, -30, -30, -5, 9),
+        categories=("Public transport", "Cycling", "Walking"),
+        ideas=[
+            ("Night buses on demand", "Book a stop from your phone after midnight."),
+            ("Protected bike lanes on main roads", "A kerb between cars and bikes."),
+            ("One ticket for bus, train and bike", "A single pass for every mode."),
+            ("Car-free school streets", "Streets close to cars at the school gates."),
+            ("Real-time crowding on trains", "Choose the emptier carriage before boarding."),
+            ("Covered bike parking at stations", "Safe, dry parking where the train leaves."),
+            ("Benches every 200 metres", "Walking is easier for older people."),
+            ("Car-pooling for the industrial park", "Match colleagues who live near each other."),
+        ],
+    ),
+    CampaignSpec(
+        slug="customer-experience",
+        title="Customer experience 2026",
+        theme="Ideas to make every contact with us a good one. Results are published.",
+        phase=Phase.RESULTS,
+        days=(-120, -90, -90, -70, -50),
+        categories=("Support", "Shops", "Online"),
+        ideas=[
+            ("Call back instead of waiting on hold", "Leave your number, we call within the hour."),
+            ("A live status page for outages", "Know what is wrong before calling."),
+            ("Plain-language bills", "One page, no jargon, what you pay and why."),
+            ("Chat with a person, not a bot, on request", "A button that skips the bot."),
+            ("Appointments in shops", "Book a time slot and skip the queue."),
+            ("Follow your repair like a parcel", "Every step of a repair, online."),
+        ],
+    ),
+    CampaignSpec(
+        slug="paperless-2025",
+        title="Paperless 2025",
+        theme="Last year's campaign to stop printing. Archived.",
+        phase=Phase.ARCHIVED,
+        days=(-400, -370, -370, -350, -330),
+        ideas=[
+            ("Sign contracts electronically", "No more printing to sign and scan."),
+            ("Digital pay slips", "Pay slips in a secure online space."),
+            ("Scan the archives once", "Old files searchable, boxes recycled."),
+        ],
+    ),
+    CampaignSpec(
+        slug="internal-tools",
+        title="Better internal tools",
+        theme="For employees only: which tool slows you down, and how would you fix it? Ideas are published once a moderator approves them.",
+        phase=Phase.SUBMISSION,
+        days=(-7, 21, 21, 35, 49),
+        audience=Audience.INTERNAL,
+        moderation=Moderation.PRE,
+        categories=("Intranet", "HR", "IT"),
+        ideas=[
+            ("One login for every internal tool", "Single sign-on instead of six passwords."),
+            ("Expense claims from a photo", "Snap the receipt, the form fills itself."),
+            ("Book a desk from the calendar", "Desk booking inside the meeting invite."),
+            ("Search that finds documents by content", "Find the policy without knowing its name."),
+            ("A status page for IT incidents", "Know when the VPN is down and when it is back."),
+            ("Holiday requests in two clicks", "Pick the dates, the manager approves on mobile."),
+        ],
+    ),
+]
+
+BOX_IDEAS = [
+    ("Quiet room on every floor", "A room with no phones for focused work."),
+    ("Standing desks on request", "Ask once, get one within a month."),
+    ("Onboarding buddy for newcomers", "A colleague to ask the small questions."),
+    ("Publish the canteen menu a week ahead", "Plan lunches and reduce waste."),
+    ("Badge that opens every site", "One badge for all our buildings."),
+    ("Share meeting notes automatically", "Notes go to everyone invited, absent or not."),
+    ("Fix the coffee machine on floor 3", "It has been broken for a month."),
+    ("Secure bike parking at the north site", "Bikes get stolen from the open racks."),
+    ("Lunch-and-learn sessions", "Colleagues teach what they know, once a month."),
+    ("Mentoring across departments", "Pair people from different teams."),
+    ("A shared calendar of company events", "One place for every event."),
+    ("Electric car chargers in the car park", "Four chargers to start with."),
+    ("Better coffee beans", "Local roaster, fair trade."),
+    ("Internal job board", "See open positions before they go outside."),
+    ("Ergonomic check for home workers", "A visit or a video call to set up the desk."),
+    ("Recycle old laptops through a charity", "Wipe them and give them a second life."),
+    ("Meeting-free Wednesday mornings", "Time to work without interruptions."),
+    ("Translate the intranet into English", "Half of our colleagues do not read French."),
+    ("Showers for people who cycle to work", "Two showers in the basement."),
+    ("Napping pods", "Twenty minutes of rest after lunch."),
+    ("Clear signs to the meeting rooms", "Visitors get lost every day."),
+    ("Hot-desking map in real time", "See which desks are free right now."),
+    ("Recognition wall for team successes", "Thank colleagues in public."),
+    ("Refill station for the reusable cups", "Stop the paper cups."),
+]
+
+COMMENTS = [
+    "Great idea, I would use it every day.",
+    "How much would this cost?",
+    "We tried something similar in my previous company: it worked well.",
+    "I am not convinced: who would maintain it?",
+    "+1, especially for people with reduced mobility.",
+    "Could it work for the other sites too?",
+    "Simple and useful. Let's do it.",
+    "There is a similar idea already, maybe they could be merged.",
+]
+
+
+DEVICES = ["lamp", "heater", "door", "window", "oven", "camera", "speaker", "blind", "fridge", "boiler"]
+BENEFITS = [
+    ("that saves energy at night", "Uses the quiet hours to cut the bill."),
+    ("that warns a neighbour", "Someone nearby knows when something goes wrong."),
+    ("you can lend to a guest", "Temporary access without sharing a password."),
+    ("that explains itself", "Every setting says what it does in plain words."),
+    ("that works offline", "Keeps working when the internet is down."),
+    ("for people with low vision", "Large contrast and voice feedback."),
+]
+
+
+def generated_ideas(count: int) -> list[tuple[str, str]]:
+    """More ideas for the open campaign, so its list has pages to browse."""
+    combos = [(d, b) for b in BENEFITS for d in DEVICES]
+    return [(f"A {device} {benefit}", summary) for device, (benefit, summary) in combos[:count]]
+
+
+def _schedule(days: tuple[int, ...], now) -> dict:
+    names = ("submission_opens", "submission_closes", "voting_opens", "voting_closes", "deliberation_ends")
+    return {name: now + offset * DAY for name, offset in zip(names, days, strict=True)}
+
+
+def _play_campaign(spec: CampaignSpec, *, manager: User, authors: list[User], commenters: list[User], now) -> int:
+    """Create one campaign and live its history up to its phase; returns the ideas made."""
+    schedule = _schedule(spec.days, now)
+    campaign = campaign_services.create_campaign(
+        by=manager,
+        title=spec.title,
+        slug=spec.slug,
+        theme=spec.theme,
+        audience=spec.audience,
+        moderation=spec.moderation,
+        allow_anonymous=spec.allow_anonymous,
+        votes_per_voter=spec.votes_per_voter,
+        **schedule,
+    )
+    for name in spec.categories:
+        campaign_services.add_category(campaign=campaign, by=manager, name=name)
+    if spec.phase == Phase.DRAFT:
+        return 0
+    campaign_services.transition_campaign(
+        campaign=campaign, to=Phase.SUBMISSION, by=manager, now=schedule["submission_opens"]
+    )
+    categories = list(campaign.categories.all())
+    window = min(schedule["submission_closes"], now) - schedule["submission_opens"]
+    made = 0
+    for index, (title, summary) in enumerate(spec.ideas):
+        author = authors[index % len(authors)]
+        submitted = schedule["submission_opens"] + window * (index + 1) / (len(spec.ideas) + 1)
+        idea = idea_services.submit_idea(
+            campaign=campaign,
+            author=author,
+            title=title,
+            summary=summary,
+            body=(
+                "**Why it matters:** it saves time and it is simple to try.\n\n"
+                "How to start:\n\n1. a pilot with a few volunteers\n2. measure what changed after a month\n"
+                "3. extend it if it works"
+            ),
+            category=categories[index % len(categories)] if categories else None,
+            tags=("pilot", "quick win")[: 1 + index % 2],
+            anonymous=spec.allow_anonymous and index % 5 == 4,
+            now=submitted,
+        )
+        made += 1
+        if spec.moderation == Moderation.PRE and index % 3 != 2:
+            # Most approved; a third still wait in the moderation queue.
+            moderation.approve_idea(idea=idea, by=_moderator())
+            idea.refresh_from_db()
+        if idea.approved:
+            for n in range(index % 4):
+                idea_services.add_comment(
+                    idea=idea,
+                    author=commenters[(index + n) % len(commenters)],
+                    body=COMMENTS[(index + n) % len(COMMENTS)],
+                )
+    for to, boundary in (
+        (Phase.VOTING, "voting_opens"),
+        (Phase.DELIBERATION, "voting_closes"),
+        (Phase.RESULTS, "deliberation_ends"),
+    ):
+        if list(Phase.values).index(spec.phase) < list(Phase.values).index(to):
+            break
+        campaign_services.transition_campaign(campaign=campaign, to=to, by=None, now=schedule[boundary])
+    if spec.phase == Phase.ARCHIVED:
+        campaign_services.transition_campaign(campaign=campaign, to=Phase.ARCHIVED, by=manager, now=now)
+    return made
+
+
+def _moderator() -> User:
+    return User.objects.get(username="moderator")
+
+
+def _fill_box(*, employees: list[User], commenters: list[User], now) -> int:
+    box = Campaign.objects.get(kind=Kind.BOX)
+    if box.ideas.exists():
+        return 0
+    reviewer = _moderator()
+    made = 0
+    for index, (title, summary) in enumerate(BOX_IDEAS):
+        # Spread over the last two months; the oldest have been answered.
+        idea = idea_services.submit_idea(
+            campaign=box,
+            author=employees[index % len(employees)],
+            title=title,
+            summary=summary,
+            body="I think it would help many of us. Happy to help set it up.",
+            tags=("workplace",),
+            now=now - (60 - index * 2.4) * DAY,
+        )
+        made += 1
+        for n in range(index % 3):
+            idea_services.add_comment(
+                idea=idea, author=commenters[(index + n) % len(commenters)], body=COMMENTS[(index + n) % len(COMMENTS)]
+            )
+        kind = index % 6
+        if kind in (1, 2):
+            review.change_status(idea=idea, to=Status.ACCEPTED, by=reviewer)
+        if kind == 2:
+            review.change_status(idea=Idea.objects.get(pk=idea.pk), to=Status.IMPLEMENTED, by=reviewer)
+        if kind == 3:
+            review.change_status(
+                idea=idea,
+                to=Status.REJECTED,
+                by=reviewer,
+                reason="We looked into it: the building's lease does not allow it. Thank you for the suggestion.",
+            )
+        # kind 0, 4, 5: still under review; the oldest of them are overdue.
+    return made
+
+
+def _moderation_examples(*, reporter: User) -> None:
+    """A report waiting in the queue and a hidden comment, so the moderation pages are not empty."""
+    campaign = Campaign.objects.get(slug="connected-home")
+    idea = campaign.ideas.order_by("pk").first()
+    if idea is not None and not idea.reports.exists():
+        moderation.report_idea(reporter=reporter, target=idea, reason="This looks like an advertisement for a product.")
+    comment = (
+        campaign.ideas.order_by("-pk").first().comments.order_by("pk").first() if campaign.ideas.exists() else None
+    )
+    if comment is not None and not comment.hidden:
+        moderation.hide_comment(comment=comment, by=_moderator(), reason="Off-topic.")
+
+
+def seed(*, extra_ideas: int = 48, progress=lambda items, total, label: items) -> dict:
+    """Everything the demo site shows. Returns counts of what was created.
+
+    `extra_ideas` generated ideas join the campaign open for submissions.
+    """
+    created = {"accounts": ensure_accounts(), "campaigns": 0, "ideas": 0}
+    now = timezone.now()
+    manager = User.objects.get(username="manager")
+    voters = list(User.objects.filter(username__startswith="voter").order_by("pk"))
+    employees = list(User.objects.filter(username__startswith="employee").order_by("pk"))
+    todo = [spec for spec in CAMPAIGNS if not Campaign.objects.filter(slug=spec.slug).exists()]
+    for spec in todo:
+        if spec.phase == Phase.SUBMISSION and spec.audience == Audience.PUBLIC:
+            spec.ideas = spec.ideas + generated_ideas(extra_ideas)
+    for spec in progress(todo, total=len(todo), label="campaigns"):
+        internal = spec.audience == Audience.INTERNAL
+        authors = employees if internal else voters[:12]
+        commenters = employees if internal else voters[8:]
+        created["ideas"] += _play_campaign(spec, manager=manager, authors=authors, commenters=commenters, now=now)
+        created["campaigns"] += 1
+    created["ideas"] += _fill_box(employees=employees, commenters=employees + [manager], now=now)
+    _moderation_examples(reporter=voters[-1])
+    return created

@@ -1,0 +1,150 @@
+"""Django admin for ideas, comments and tags.
+
+Readable lists for staff. What changes an idea's state (status, approval,
+hiding, merging, counters) is read-only here: those changes go through the
+moderation and review services, which record who did what. The admin
+actions below call those services too.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ideabox.exceptions import DomainError
+
+from . import moderation
+from .models import Attachment, Comment, Idea, Tag
+
+STATE_FIELDS = (
+    "status",
+    "approved",
+    "hidden",
+    "hidden_reason",
+    "merged_into",
+    "rejection_reason",
+    "vote_count",
+    "comment_count",
+    "follower_count",
+    "answer_due",
+    "first_answer_at",
+    "reminded_at",
+    "status_changed_at",
+    "created_at",
+    "updated_at",
+)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("name", "file", "content_type", "size", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # uploads are checked by content in ideas/services.py
+
+
+def _run(modeladmin, request, queryset, call, done_message) -> None:
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{obj}: {error.detail}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+
+@admin.register(Idea)
+class IdeaAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "campaign",
+        "author",
+        "status",
+        "approved",
+        "hidden",
+        "vote_count",
+        "comment_count",
+        "created_at",
+    )
+    list_filter = ("status", "approved", "hidden", "anonymous", ("campaign", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("title", "summary", "author__username", "author__email")
+    list_select_related = ("campaign", "author")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("author", "coauthors", "category")
+    autocomplete_fields = ("tags",)
+    readonly_fields = ("campaign", *STATE_FIELDS)
+    fieldsets = (
+        (None, {"fields": ("campaign", "title", "summary", "body", "category", "tags")}),
+        (_("People"), {"fields": ("author", "coauthors", "anonymous")}),
+        (_("State (changed through moderation and review)"), {"fields": STATE_FIELDS}),
+    )
+    inlines = [AttachmentInline]
+    actions = ["approve", "restore"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # ideas are submitted through the site or the API (ideas.services.submit_idea)
+
+    @admin.action(description=_("Approve the selected ideas (pre-moderation)"))
+    def approve(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset.filter(approved=False),
+            lambda idea: moderation.approve_idea(idea=idea, by=request.user),
+            lambda n: ngettext("%(n)d idea approved.", "%(n)d ideas approved.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Restore the selected hidden ideas"))
+    def restore(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset.filter(hidden=True),
+            lambda idea: moderation.restore_idea(idea=idea, by=request.user),
+            lambda n: ngettext("%(n)d idea restored.", "%(n)d ideas restored.", n) % {"n": n},
+        )
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "idea", "author", "parent", "hidden", "created_at")
+    list_filter = ("hidden",)
+    search_fields = ("body", "author__username", "idea__title")
+    list_select_related = ("idea", "author", "parent")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("idea", "author", "parent")
+    readonly_fields = ("idea", "author", "parent", "hidden", "hidden_reason", "created_at", "updated_at")
+    actions = ["restore"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # comments go through ideas.services.add_comment (counter, notifications)
+
+    @admin.action(description=_("Restore the selected hidden comments"))
+    def restore(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset.filter(hidden=True),
+            lambda comment: moderation.restore_comment(comment=comment, by=request.user),
+            lambda n: ngettext("%(n)d comment restored.", "%(n)d comments restored.", n) % {"n": n},
+        )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "idea_count")
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(ideas_total=Count("ideas"))
+
+    @admin.display(description=_("ideas"), ordering="ideas_total")
+    def idea_count(self, tag) -> int:
+        return tag.ideas_total

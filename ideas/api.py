@@ -1,0 +1,406 @@
+"""The ideas API: a campaign's ideas (list, submit), an idea (read, change),
+its comments, following it, and similar ideas.
+
+Every lookup starts from what the caller may see, so anything else is a
+404 `not_found`; writes go through ideas/services.py.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import roles
+from campaigns.models import Campaign
+from ideabox.api import ErrorSerializer
+from ideabox.exceptions import DomainError
+
+from . import selectors, services
+from .filters import ORDERING_CHOICES, IdeaFilter
+from .models import Comment, Idea
+
+# --- serializers ------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+def _person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"username": user.get_username(), "display_name": user.public_name}
+
+
+class AttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class IdeaSerializer(serializers.ModelSerializer):
+    """An idea as the caller may see it: no author for the public on an
+    anonymous idea, no votes while the campaign hides them."""
+
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    votes = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField()
+    co_authors = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id",
+            "campaign",
+            "title",
+            "summary",
+            "body",
+            "category",
+            "tags",
+            "status",
+            "votes",
+            "author",
+            "co_authors",
+            "anonymous",
+            "comment_count",
+            "created_at",
+            "url",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    def _shows_author(self, idea: Idea) -> bool:
+        request = self.context["request"]
+        is_moderator = self.context.get("is_moderator")
+        if is_moderator is None:
+            is_moderator = self.context["is_moderator"] = roles.is_moderator(request.user)
+        coauthor_ids = {u.pk for u in idea.coauthors.all()}
+        return selectors.shows_author(idea, request.user, is_moderator=is_moderator, coauthor_ids=coauthor_ids)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_category(self, idea: Idea) -> str | None:
+        return idea.category.slug if idea.category else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, idea: Idea) -> list[str]:
+        return [tag.name for tag in idea.tags.all()]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_votes(self, idea: Idea) -> int | None:
+        return None if selectors.counts_hidden(idea.campaign) else idea.vote_count
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_author(self, idea: Idea) -> dict | None:
+        return _person(idea.author) if self._shows_author(idea) else None
+
+    @extend_schema_field(PersonSerializer(many=True))
+    def get_co_authors(self, idea: Idea) -> list[dict]:
+        if not self._shows_author(idea):
+            return []
+        return [_person(user) for user in idea.coauthors.all()]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, idea: Idea) -> str:
+        return self.context["request"].build_absolute_uri(idea.get_absolute_url())
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, idea: Idea) -> list[dict]:
+        request = self.context["request"]
+        return [
+            {
+                "name": a.name,
+                "url": request.build_absolute_uri(a.file.url),
+                "content_type": a.content_type,
+                "size": a.size,
+            }
+            for a in idea.attachments.all()
+        ]
+
+
+class IdeaWriteSerializer(serializers.Serializer):
+    """What an author sends; the rules (audience, deadline, category, tags,
+    co-authors, anonymity, files) are the service's."""
+
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=500)
+    body = serializers.CharField(max_length=services.MAX_BODY_LENGTH, allow_blank=True, required=False, default="")
+    category = serializers.CharField(max_length=100, allow_blank=True, allow_null=True, required=False, default=None)
+    tags = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False, default=list)
+    co_authors = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class IdeaChangeSerializer(IdeaWriteSerializer):
+    """PATCH: only the fields sent change (attachments sent are added)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+# The service names co-authors `coauthors`; the API calls them `co_authors`.
+def _api_error(error: DomainError) -> DomainError:
+    if error.fields and "coauthors" in error.fields:
+        fields = {("co_authors" if k == "coauthors" else k): v for k, v in error.fields.items()}
+        return DomainError(error.code, error.detail, fields=fields)
+    return error
+
+
+def _service_arguments(data: dict) -> dict:
+    names = {"co_authors": "coauthors"}
+    return {names.get(key, key): value for key, value in data.items()}
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "parent", "author", "body", "hidden", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_author(self, comment: Comment) -> dict | None:
+        return _person(comment.author)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_body(self, comment: Comment) -> str:
+        """A hidden comment's text is for moderators only."""
+        if comment.hidden and not self.context.get("is_moderator"):
+            return ""
+        return comment.body
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
+    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+    followers = serializers.IntegerField()
+
+
+class SimilarIdeaSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    url = serializers.CharField()
+
+
+# --- lookups ------------------------------------------------------------------------
+
+REFUSALS = {
+    400: ErrorSerializer,
+    401: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+}
+
+
+def _campaign(request, slug: str) -> Campaign:
+    return get_object_or_404(Campaign.objects.visible_to(request.user), slug=slug)
+
+
+def _ideas_for_api(user):
+    return (
+        Idea.objects.visible_to(user)
+        .select_related("campaign", "author", "category")
+        .prefetch_related("tags", "coauthors", "attachments")
+    )
+
+
+def _idea(request, pk: int) -> Idea:
+    return get_object_or_404(_ideas_for_api(request.user), pk=pk)
+
+
+def _seed(request) -> int:
+    """The random order's seed: `seed` if given, else one kept in the session."""
+    given = request.query_params.get("seed", "")
+    if given.isdigit():
+        return int(given) % 2**31
+    session = getattr(request, "session", None)
+    if session is None:
+        return 1
+    if session.session_key is None and request.user.is_authenticated:
+        # A token client has no session: its order is stable per user,
+        # without writing a session row on every call.
+        return (request.user.pk * 2_654_435_761) % 2**31 or 1
+    seed = session.get("ideas_random_seed")
+    if not isinstance(seed, int):
+        seed = session["ideas_random_seed"] = selectors.new_seed()
+    return seed
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("search", OpenApiTypes.STR, description="Words of the title or summary."),
+    OpenApiParameter("category", OpenApiTypes.STR, description="A category's slug."),
+    OpenApiParameter("tag", OpenApiTypes.STR),
+    OpenApiParameter("status", OpenApiTypes.STR),
+    OpenApiParameter("ordering", OpenApiTypes.STR, enum=[value for value, _label in ORDERING_CHOICES]),
+    OpenApiParameter("seed", OpenApiTypes.INT, description="Random order: the same seed gives the same order."),
+]
+
+
+# --- endpoints ------------------------------------------------------------------------
+
+
+class CampaignIdeasView(generics.GenericAPIView):
+    serializer_class = IdeaSerializer
+
+    @extend_schema(
+        summary="A campaign's ideas",
+        parameters=LIST_PARAMETERS,
+        responses={200: IdeaSerializer(many=True), **REFUSALS},
+    )
+    def get(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        queryset = selectors.listed_ideas(campaign, request.user).select_related("campaign")
+        queryset = queryset.prefetch_related("coauthors", "attachments")
+        filterset = IdeaFilter(
+            request.query_params,
+            queryset=queryset,
+            campaign=campaign,
+            seed=_seed(request),
+            default_ordering=selectors.NEWEST,
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        context = {"request": request, "is_moderator": roles.is_moderator(request.user)}
+        return self.get_paginated_response(IdeaSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        summary="Submit an idea",
+        request={"application/json": IdeaWriteSerializer, "multipart/form-data": IdeaWriteSerializer},
+        responses={201: IdeaSerializer, **REFUSALS},
+    )
+    def post(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        incoming = IdeaWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            idea = services.submit_idea(
+                campaign=campaign, author=request.user, **_service_arguments(incoming.validated_data)
+            )
+        except DomainError as error:
+            raise _api_error(error) from error
+        idea = _idea(request, idea.pk)
+        return Response(IdeaSerializer(idea, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class IdeaDetailView(APIView):
+    @extend_schema(summary="An idea", responses={200: IdeaSerializer, **REFUSALS})
+    def get(self, request, pk: int):
+        return Response(IdeaSerializer(_idea(request, pk), context={"request": request}).data)
+
+    @extend_schema(
+        summary="Change an idea (its authors, until submission closes)",
+        request={"application/json": IdeaChangeSerializer, "multipart/form-data": IdeaChangeSerializer},
+        responses={200: IdeaSerializer, **REFUSALS},
+    )
+    def patch(self, request, pk: int):
+        idea = _idea(request, pk)
+        incoming = IdeaChangeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        # partial=True leaves out what was not sent, defaults included.
+        changes = {key: incoming.validated_data[key] for key in incoming.validated_data if key in request.data}
+        try:
+            services.edit_idea(idea=idea, by=request.user, **_service_arguments(changes))
+        except DomainError as error:
+            raise _api_error(error) from error
+        return Response(IdeaSerializer(_idea(request, pk), context={"request": request}).data)
+
+
+class IdeaCommentsView(generics.GenericAPIView):
+    serializer_class = CommentSerializer
+
+    @extend_schema(
+        summary="An idea's comments, oldest first", responses={200: CommentSerializer(many=True), **REFUSALS}
+    )
+    def get(self, request, pk: int):
+        idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+        comments = Comment.objects.filter(idea=idea).select_related("author").order_by("created_at", "pk")
+        page = self.paginate_queryset(comments)
+        context = {"request": request, "is_moderator": roles.is_moderator(request.user)}
+        return self.get_paginated_response(CommentSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        summary="Comment on an idea (or reply to a comment)",
+        request=CommentWriteSerializer,
+        responses={201: CommentSerializer, **REFUSALS},
+    )
+    def post(self, request, pk: int):
+        idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
+        incoming = CommentWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        parent = None
+        parent_id = incoming.validated_data.get("parent")
+        if parent_id:
+            parent = Comment.objects.filter(idea=idea, pk=parent_id).first()
+            if parent is None:
+                raise ValidationError({"parent": ["You can only reply to a visible comment of this idea."]})
+        comment = services.add_comment(
+            idea=idea, author=request.user, body=incoming.validated_data["body"], parent=parent
+        )
+        comment = Comment.objects.select_related("author").get(pk=comment.pk)
+        return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class IdeaFollowView(APIView):
+    @extend_schema(summary="Follow an idea (idempotent)", request=None, responses={200: FollowSerializer, **REFUSALS})
+    def post(self, request, pk: int):
+        idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+        services.follow_idea(idea=idea, user=request.user)
+        idea.refresh_from_db(fields=["follower_count"])
+        return Response({"following": True, "followers": idea.follower_count})
+
+    @extend_schema(summary="Stop following an idea (idempotent)", request=None, responses={204: None, **REFUSALS})
+    def delete(self, request, pk: int):
+        idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+        services.unfollow_idea(idea=idea, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SimilarIdeasView(APIView):
+    @extend_schema(
+        summary="Ideas of the campaign similar to a text (for catching duplicates)",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="The title being typed.")],
+        responses={200: SimilarIdeaSerializer(many=True), **REFUSALS},
+    )
+    def get(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        ideas = services.similar_ideas(campaign=campaign, text=request.query_params.get("q", ""), user=request.user)
+        return Response(
+            [
+                {
+                    "id": idea.pk,
+                    "title": idea.title,
+                    "summary": idea.summary,
+                    "url": request.build_absolute_uri(idea.get_absolute_url()),
+                }
+                for idea in ideas
+            ]
+        )
+
+
+urlpatterns = [
+    path("campaigns/<slug:slug>/ideas/", CampaignIdeasView.as_view(), name="ideas-list"),
+    path("campaigns/<slug:slug>/ideas/similar/", SimilarIdeasView.as_view(), name="ideas-similar"),
+    path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="ideas-detail"),
+    path("ideas/<int:pk>/comments/", IdeaCommentsView.as_view(), name="ideas-comments"),
+    path("ideas/<int:pk>/follow/", IdeaFollowView.as_view(), name="ideas-follow"),
+]

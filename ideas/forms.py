@@ -1,0 +1,147 @@
+"""Forms of the idea pages: they check shapes; ideas/services.py checks the rules."""
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Category
+
+from . import uploads
+from .models import Idea
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type="file" multiple>` (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or two sentences that say what the idea is."),
+    )
+    body = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Markdown is allowed: **bold**, *italic*, lists, links."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), to_field_name="slug", required=False
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separated by commas, up to 10."),
+    )
+    coauthors = forms.CharField(
+        label=_("Co-authors"),
+        required=False,
+        max_length=500,
+        help_text=_("Usernames, separated by commas."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Hide my name from the public"),
+        required=False,
+        help_text=_("Moderators still see who wrote the idea."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Up to 5 images (PNG, JPEG, GIF, WebP) or PDF files."),
+    )
+
+    def __init__(self, *args, campaign: Campaign, attachments_left: int = uploads.MAX_ATTACHMENTS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        categories = campaign.categories.all()
+        self.fields["category"].queryset = categories
+        self.fields["category"].empty_label = _("No category")
+        if not campaign.allow_anonymous:
+            del self.fields["anonymous"]
+        if attachments_left <= 0:
+            del self.fields["attachments"]
+        else:
+            self.fields["attachments"].widget.attrs["accept"] = ",".join(
+                [".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", *uploads.ALLOWED_TYPES]
+            )
+            self.fields["attachments"].help_text = _(
+                "Up to %(left)d images (PNG, JPEG, GIF, WebP) or PDF files, %(size)s each at most."
+            ) % {"left": attachments_left, "size": filesizeformat(uploads.max_bytes())}
+
+    def suggest_similar(self, url: str, *, exclude_id: int | None = None) -> None:
+        """While the title is typed, ask for similar ideas (htmx, debounced)."""
+        attrs = {
+            "hx-get": url,
+            "hx-trigger": "keyup changed delay:400ms",
+            "hx-target": "#similar-ideas",
+            "hx-swap": "innerHTML",
+            "autocomplete": "off",
+            "aria-describedby": "similar-ideas",
+        }
+        if exclude_id is not None:
+            attrs["hx-vals"] = f'{{"exclude": "{exclude_id}"}}'
+        self.fields["title"].widget.attrs.update(attrs)
+
+    @classmethod
+    def initial_for(cls, idea: Idea) -> dict:
+        return {
+            "title": idea.title,
+            "summary": idea.summary,
+            "body": idea.body,
+            "category": idea.category,
+            "tags": ", ".join(tag.name for tag in idea.tags.all()),
+            "coauthors": ", ".join(user.get_username() for user in idea.coauthors.all()),
+            "anonymous": idea.anonymous,
+        }
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {
+            "title": data["title"],
+            "summary": data["summary"],
+            "body": data["body"],
+            "category": data["category"],
+            "tags": data["tags"],
+            "coauthors": data["coauthors"],
+            "attachments": data.get("attachments") or [],
+        }
+        if "anonymous" in self.fields:
+            arguments["anonymous"] = data["anonymous"]
+        return arguments
+
+    def add_domain_error(self, error) -> None:
+        """Show a service's refusal on the fields it names, or above the form."""
+        if error.fields:
+            for name, messages in error.fields.items():
+                self.add_error(name if name in self.fields else None, list(messages))
+        else:
+            self.add_error(None, str(error.detail))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def add_domain_error(self, error) -> None:
+        if error.fields:
+            for name, messages in error.fields.items():
+                self.add_error(name if name in self.fields else None, list(messages))
+        else:
+            self.add_error(None, str(error.detail))

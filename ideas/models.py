@@ -1,0 +1,282 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Category
+
+
+class Status(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    AWARDED = "awarded", _("Awarded")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    MERGED = "merged", _("Merged")
+    # the idea box's lifecycle
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    IMPLEMENTED = "implemented", _("Implemented")
+    REJECTED = "rejected", _("Rejected")
+
+
+BOX_STATUSES = (Status.UNDER_REVIEW, Status.ACCEPTED, Status.IMPLEMENTED, Status.REJECTED)
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdeaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Ideas this person may open: of a campaign they may see, and
+        neither hidden nor awaiting approval, except for moderators (who see
+        everything) and for the authors themselves."""
+        return self.filter(campaign__in=Campaign.objects.visible_to(user)).moderated_for(user)
+
+    def moderated_for(self, user):
+        """The moderation part of visible_to alone, for a campaign already
+        known to be visible (a campaign's list filters on it directly, which
+        lets the database use the campaign's indexes)."""
+        from accounts import roles
+
+        if roles.is_moderator(user):
+            return self
+        public = Q(hidden=False, approved=True)
+        if user.is_authenticated:
+            public |= Q(author=user)
+        return self.filter(public)
+
+    def listed(self):
+        """What lists, rankings and counts show: not hidden, approved, not merged."""
+        return self.filter(hidden=False, approved=True).exclude(status=Status.MERGED)
+
+
+class Idea(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("campaign"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="ideas",
+        verbose_name=_("author"),
+    )
+    coauthors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="coauthored_ideas", verbose_name=_("co-authors")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500)
+    body = models.TextField(_("description"), blank=True, help_text=_("Markdown is allowed."))
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas", verbose_name=_("category")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="ideas", verbose_name=_("tags"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    anonymous = models.BooleanField(_("hide my name from the public"), default=False)
+
+    # Moderation, beside the status: restoring a hidden idea keeps its status.
+    approved = models.BooleanField(_("approved"), default=True, help_text=_("False while awaiting pre-moderation."))
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_ideas",
+        verbose_name=_("merged into"),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    # Counters kept by the services that change them, so lists never count rows.
+    vote_count = models.PositiveIntegerField(_("votes"), default=0)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    follower_count = models.PositiveIntegerField(_("followers"), default=0)
+
+    # The idea box's review clock.
+    answer_due = models.DateTimeField(_("answer due"), null=True, blank=True)
+    first_answer_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reviewers reminded at"), null=True, blank=True)
+
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = IdeaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at"], name="idea_newest"),
+            models.Index(fields=["campaign", "-vote_count", "created_at"], name="idea_most_supported"),
+            models.Index(fields=["campaign", "-comment_count", "created_at"], name="idea_most_discussed"),
+            models.Index(fields=["campaign", "status"], name="idea_status"),
+            models.Index(fields=["status", "answer_due"], name="idea_answer_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="idea_status_valid"),
+            models.CheckConstraint(
+                condition=(Q(status=Status.MERGED) & Q(merged_into__isnull=False))
+                | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True)),
+                name="idea_merged_has_target",
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="idea_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""), name="idea_rejection_has_reason"
+            ),
+            models.CheckConstraint(condition=~Q(hidden=True) | ~Q(hidden_reason=""), name="idea_hiding_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/ideas/{self.pk}/"
+
+
+class Attachment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="ideas/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments")
+    # One level of replies: a reply's parent is never itself a reply (services.py).
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    body = models.TextField(_("comment"), max_length=5000)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["idea", "created_at"], name="comment_thread")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="comment_not_own_parent"),
+            models.CheckConstraint(condition=~Q(hidden=True) | ~Q(hidden_reason=""), name="comment_hiding_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class IdeaFollower(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_ideas")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "user"], name="idea_follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.idea_id}"
+
+
+class Report(models.Model):
+    """Someone's report of an idea or a comment (exactly one of them)."""
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="report_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(idea__isnull=False) & Q(comment__isnull=True))
+                | (Q(idea__isnull=True) & Q(comment__isnull=False)),
+                name="report_one_target",
+            ),
+            # One open report per person and target.
+            models.UniqueConstraint(
+                fields=["reporter", "idea"], condition=Q(resolved_at__isnull=True), name="report_idea_once"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"], condition=Q(resolved_at__isnull=True), name="report_comment_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"
+
+
+class ModerationAction(models.Model):
+    """Every moderation decision, kept: who did what to which idea or comment, and why."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        HIDE = "hide", _("Hidden")
+        RESTORE = "restore", _("Restored")
+        MERGE = "merge", _("Merged")
+        DISMISS_REPORT = "dismiss_report", _("Report dismissed")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation_actions")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation_actions"
+    )
+    target = models.ForeignKey(Idea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class StatusChange(models.Model):
+    """An idea's status history (the idea box's review trail)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -1,0 +1,347 @@
+"""Moderation pages: the queue, the log, the reviewers' page, and the POST
+endpoints behind every moderation and review button.
+
+Each action answers three ways:
+- htmx from an idea page (`where=idea`): the refreshed `ideas/_moderation.html`;
+- htmx from the queue or the reviewers' page: a short result announced in
+  the item's live region;
+- a plain POST: a message and a redirect to `next` (or the idea), or, when
+  refused, the action's own page with the errors and the refusal's status.
+A GET of an action address shows that page with an empty form, the no-script
+way in.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts import roles
+from ideabox.exceptions import DomainError
+
+from . import moderation, review
+from .models import Idea
+from .moderation_forms import LogFilterForm, MergeForm, OptionalReasonForm, ReasonForm, ReportForm, ReviewForm
+
+PAGE_SIZE = 20
+RECENTLY_HIDDEN_SHOWN = 20
+
+
+def _require_moderator(request) -> None:
+    if not roles.is_moderator(request.user):
+        raise PermissionDenied
+
+
+def _page(request, queryset, param: str = "page"):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+# --- pages -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def queue(request):
+    _require_moderator(request)
+    user = request.user
+    context = {
+        "reports": _page(request, moderation.open_reports(user=user), "page"),
+        "approvals": _page(request, moderation.awaiting_approval(user=user), "approval_page"),
+        "hidden_ideas": list(moderation.recently_hidden_ideas(user=user)[:RECENTLY_HIDDEN_SHOWN]),
+        "hidden_comments": list(moderation.recently_hidden_comments(user=user)[:RECENTLY_HIDDEN_SHOWN]),
+        "recent_days": moderation.RECENTLY_HIDDEN_DAYS,
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def log(request):
+    _require_moderator(request)
+    form = LogFilterForm(request.GET)
+    action = form.cleaned_data["action"] if form.is_valid() else ""
+    entries = _page(request, moderation.moderation_log(user=request.user, action=action))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "entries": entries, "filter_query": query.urlencode()}
+    return render(request, "moderation/log.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def box(request):
+    _require_moderator(request)
+    context = {
+        "ideas": _page(request, review.awaiting_review(user=request.user)),
+        "now": timezone.now(),
+    }
+    return render(request, "moderation/box.html", context)
+
+
+# --- actions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    form: type[forms.Form]
+    title: str
+    button: str
+    done: str
+    run: Callable
+
+
+def _merge(request, idea, data):
+    target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
+    if target is None:
+        message = _("There is no idea with this number that you can see.")
+        raise DomainError("invalid", message, fields={"target": [message]})
+    return moderation.merge_idea(source=idea, target=target, by=request.user, reason=data["reason"])
+
+
+IDEA_ACTIONS = {
+    "report_idea": Action(
+        "report_idea",
+        ReportForm,
+        gettext_lazy("Report this idea"),
+        gettext_lazy("Send the report"),
+        gettext_lazy("Thank you: a moderator will look at your report."),
+        lambda request, idea, data: moderation.report_idea(reporter=request.user, target=idea, reason=data["reason"]),
+    ),
+    "hide_idea": Action(
+        "hide_idea",
+        ReasonForm,
+        gettext_lazy("Hide this idea"),
+        gettext_lazy("Hide"),
+        gettext_lazy("The idea is hidden."),
+        lambda request, idea, data: moderation.hide_idea(idea=idea, by=request.user, reason=data["reason"]),
+    ),
+    "restore_idea": Action(
+        "restore_idea",
+        OptionalReasonForm,
+        gettext_lazy("Restore this idea"),
+        gettext_lazy("Restore"),
+        gettext_lazy("The idea is visible again."),
+        lambda request, idea, data: moderation.restore_idea(idea=idea, by=request.user, reason=data["reason"]),
+    ),
+    "approve": Action(
+        "approve",
+        OptionalReasonForm,
+        gettext_lazy("Approve this idea"),
+        gettext_lazy("Approve"),
+        gettext_lazy("The idea is approved and published."),
+        lambda request, idea, data: moderation.approve_idea(idea=idea, by=request.user, reason=data["reason"]),
+    ),
+    "merge": Action(
+        "merge",
+        MergeForm,
+        gettext_lazy("Merge this idea into another"),
+        gettext_lazy("Merge"),
+        gettext_lazy("The idea is merged: its comments and followers moved."),
+        _merge,
+    ),
+    "review": Action(
+        "review",
+        ReviewForm,
+        gettext_lazy("Change the status of this idea"),
+        gettext_lazy("Change the status"),
+        gettext_lazy("The status is changed; the author will be told."),
+        lambda request, idea, data: review.change_status(
+            idea=idea, to=data["status"], by=request.user, reason=data["reason"]
+        ),
+    ),
+}
+
+COMMENT_ACTIONS = {
+    "report_comment": Action(
+        "report_comment",
+        ReportForm,
+        gettext_lazy("Report this comment"),
+        gettext_lazy("Send the report"),
+        gettext_lazy("Thank you: a moderator will look at your report."),
+        lambda request, comment, data: moderation.report_comment(
+            reporter=request.user, target=comment, reason=data["reason"]
+        ),
+    ),
+    "hide_comment": Action(
+        "hide_comment",
+        ReasonForm,
+        gettext_lazy("Hide this comment"),
+        gettext_lazy("Hide"),
+        gettext_lazy("The comment is hidden."),
+        lambda request, comment, data: moderation.hide_comment(comment=comment, by=request.user, reason=data["reason"]),
+    ),
+    "restore_comment": Action(
+        "restore_comment",
+        OptionalReasonForm,
+        gettext_lazy("Restore this comment"),
+        gettext_lazy("Restore"),
+        gettext_lazy("The comment is visible again."),
+        lambda request, comment, data: moderation.restore_comment(
+            comment=comment, by=request.user, reason=data["reason"]
+        ),
+    ),
+}
+
+DISMISS = Action(
+    "dismiss",
+    OptionalReasonForm,
+    gettext_lazy("Dismiss this report"),
+    gettext_lazy("Dismiss"),
+    gettext_lazy("The report is dismissed."),
+    lambda request, report, data: moderation.dismiss_report(report=report, by=request.user, reason=data["reason"]),
+)
+
+
+def _next_url(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _may_open_form(request, action: Action) -> bool:
+    if action.name.startswith("report_"):
+        return roles.is_participant(request.user)
+    return roles.is_moderator(request.user)
+
+
+def _perform(request, *, action: Action, obj, idea: Idea, summary: str):
+    """Validate, call the service, answer the way the caller asked."""
+    where = request.POST.get("where") or request.GET.get("where") or ""
+    if request.method != "POST":
+        if not _may_open_form(request, action):
+            raise PermissionDenied
+        form = action.form(initial={"status": request.GET.get("status", "")} if action.name == "review" else None)
+        return _action_page(request, action, form, obj, idea, summary, where)
+
+    form = action.form(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            action.run(request, obj, form.cleaned_data)
+        except DomainError as error:
+            if error.code == "not_found":
+                raise Http404 from error
+            status = error.status
+            _add_errors(form, error)
+        else:
+            return _success(request, action, idea, where)
+    return _refused(request, action, form, obj, idea, summary, where, status)
+
+
+def _add_errors(form: forms.Form, error: DomainError) -> None:
+    placed = False
+    for name, problems in (error.fields or {}).items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+            placed = True
+    if not placed:
+        form.add_error(None, error.detail)
+
+
+def _fresh_idea(request, idea: Idea) -> Idea | None:
+    return Idea.objects.visible_to(request.user).select_related("campaign", "author").filter(pk=idea.pk).first()
+
+
+def _success(request, action: Action, idea: Idea, where: str):
+    message = str(action.done)
+    if request.htmx:
+        if where == "idea":
+            fresh = _fresh_idea(request, idea)
+            if fresh is not None:
+                return render(request, "ideas/_moderation.html", {"idea": fresh, "moderation_message": message})
+        return render(request, "moderation/_result.html", {"message": message, "ok": True})
+    messages.success(request, message)
+    return redirect(_next_url(request, idea.get_absolute_url()))
+
+
+def _refused(request, action, form, obj, idea, summary, where, status):
+    if request.htmx:
+        errors = [str(e) for e in form.non_field_errors()] + [
+            f"{form.fields[name].label}: {e}" for name, errs in form.errors.items() if name != "__all__" for e in errs
+        ]
+        if where == "idea":
+            fresh = _fresh_idea(request, idea) or idea
+            context = {"idea": fresh, "moderation_errors": errors, "moderation_failed": action.name}
+            return render(request, "ideas/_moderation.html", context, status=status)
+        return render(request, "moderation/_result.html", {"errors": errors, "ok": False}, status=status)
+    return _action_page(request, action, form, obj, idea, summary, where, status=status)
+
+
+def _action_page(request, action, form, obj, idea, summary, where, status=200):
+    context = {
+        "action": action,
+        "form": form,
+        "obj": obj,
+        "idea": idea,
+        "summary": summary,
+        "where": where,
+        "next": _next_url(request, ""),
+        "form_url": request.path,
+    }
+    return render(request, "moderation/action.html", context, status=status)
+
+
+def _idea_action(name: str):
+    action = IDEA_ACTIONS[name]
+
+    @login_required
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request, pk: int):
+        idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
+        return _perform(request, action=action, obj=idea, idea=idea, summary=idea.title)
+
+    view.__name__ = name
+    return view
+
+
+def _comment_action(name: str):
+    action = COMMENT_ACTIONS[name]
+
+    @login_required
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request, pk: int):
+        comment = get_object_or_404(moderation.visible_comments(request.user).select_related("idea__campaign"), pk=pk)
+        return _perform(request, action=action, obj=comment, idea=comment.idea, summary=comment.body)
+
+    view.__name__ = name
+    return view
+
+
+report_idea = _idea_action("report_idea")
+hide_idea = _idea_action("hide_idea")
+restore_idea = _idea_action("restore_idea")
+approve = _idea_action("approve")
+merge = _idea_action("merge")
+review_status = _idea_action("review")
+report_comment = _comment_action("report_comment")
+hide_comment = _comment_action("hide_comment")
+restore_comment = _comment_action("restore_comment")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def dismiss(request, pk: int):
+    _require_moderator(request)
+    report = get_object_or_404(
+        moderation.reports_visible_to(request.user).select_related("idea__campaign", "comment__idea__campaign"),
+        pk=pk,
+    )
+    idea = report.idea or report.comment.idea
+    summary = report.reason
+    return _perform(request, action=DISMISS, obj=report, idea=idea, summary=summary)

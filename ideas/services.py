@@ -1,0 +1,435 @@
+"""Writes about ideas: submit, edit, attachments, comments, following.
+
+Every function takes keyword-only arguments, runs in a transaction and
+refuses with a DomainError whose code the API and the pages share.
+Moderation (approve, hide, merge) and the idea box's review live in
+ideas/moderation*.py.
+"""
+
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from campaigns.models import Campaign, Category, Moderation
+from ideabox.exceptions import DomainError
+
+from . import notifications, selectors, uploads
+from .models import Attachment, Comment, Idea, IdeaFollower, Status, Tag
+
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 40
+MAX_COAUTHORS = 10
+MAX_BODY_LENGTH = 20_000
+MAX_COMMENT_LENGTH = 5000
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# edit_idea's default: "leave this field as it is" (None is a value: no category).
+UNCHANGED = _Unchanged()
+
+
+# --- who may do what ----------------------------------------------------------
+
+
+def may_take_part(user, campaign: Campaign) -> bool:
+    """A participant of the campaign's audience: a verified e-mail, and an
+    employee's for internal campaigns and the idea box."""
+    if not user.is_authenticated:
+        return False
+    if campaign.is_internal:
+        return roles.is_employee(user)
+    return roles.is_participant(user)
+
+
+def _ensure_sees_campaign(user, campaign: Campaign) -> None:
+    if not Campaign.objects.visible_to(user).filter(pk=campaign.pk).exists():
+        raise DomainError("not_found")
+
+
+def check_may_submit(*, user, campaign: Campaign, now=None) -> None:
+    """Raise the refusal submit_idea would give before looking at the fields."""
+    now = now or timezone.now()
+    _ensure_sees_campaign(user, campaign)
+    if not may_take_part(user, campaign):
+        raise DomainError("not_allowed")
+    if not campaign.accepts_ideas(now):
+        raise DomainError("submission_closed", _("This campaign does not take new ideas now."))
+
+
+def may_submit(user, campaign: Campaign, now=None) -> bool:
+    """For pages: whether to offer the "Submit an idea" link (the campaign is already visible)."""
+    return may_take_part(user, campaign) and campaign.accepts_ideas(now or timezone.now())
+
+
+def is_author(user, idea: Idea) -> bool:
+    if not user.is_authenticated:
+        return False
+    # coauthors.all() uses what a page prefetched; there are at most a few.
+    return idea.author_id == user.pk or any(u.pk == user.pk for u in idea.coauthors.all())
+
+
+def check_may_edit(*, user, idea: Idea, now=None) -> None:
+    now = now or timezone.now()
+    if not is_author(user, idea):
+        raise DomainError("permission_denied", _("Only the authors of an idea may change it."))
+    if idea.campaign.is_box:
+        if idea.status != Status.UNDER_REVIEW:
+            raise DomainError("submission_closed", _("This idea has been answered: it can no longer be changed."))
+        return
+    if idea.status != Status.PUBLISHED or not idea.campaign.accepts_ideas(now):
+        raise DomainError("submission_closed", _("Submission is closed: this idea can no longer be changed."))
+
+
+def may_edit(user, idea: Idea, now=None) -> bool:
+    try:
+        check_may_edit(user=user, idea=idea, now=now)
+    except DomainError:
+        return False
+    return True
+
+
+# --- field checks ---------------------------------------------------------------
+
+
+def _text(errors: dict, name: str, value, *, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors.setdefault(name, []).append(_("This field is required."))
+    elif len(value) > max_length:
+        errors.setdefault(name, []).append(
+            _("At most %(max)d characters (this has %(length)d).") % {"max": max_length, "length": len(value)}
+        )
+    return value
+
+
+def normalise_tags(tags: Iterable[str] | str) -> list[str]:
+    """Lower-case, trimmed, inner spaces collapsed, duplicates dropped, order kept."""
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    seen: list[str] = []
+    for tag in tags:
+        name = re.sub(r"\s+", " ", str(tag)).strip().lower()
+        if name and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _tags(errors: dict, tags) -> list[str]:
+    names = normalise_tags(tags)
+    if len(names) > MAX_TAGS:
+        errors.setdefault("tags", []).append(_("At most %(max)d tags.") % {"max": MAX_TAGS})
+    too_long = [n for n in names if len(n) > MAX_TAG_LENGTH]
+    if too_long:
+        errors.setdefault("tags", []).append(
+            _("A tag has at most %(max)d characters: %(tags)s.") % {"max": MAX_TAG_LENGTH, "tags": ", ".join(too_long)}
+        )
+    return names
+
+
+def _category(errors: dict, campaign: Campaign, category) -> Category | None:
+    if category in (None, ""):
+        return None
+    if isinstance(category, Category):
+        if category.campaign_id == campaign.pk:
+            return category
+    else:
+        found = Category.objects.filter(campaign=campaign, slug=str(category)).first()
+        if found is not None:
+            return found
+    errors.setdefault("category", []).append(_("Choose one of this campaign's categories."))
+    return None
+
+
+def _coauthors(errors: dict, campaign: Campaign, usernames, author) -> list:
+    if isinstance(usernames, str):
+        usernames = usernames.split(",")
+    names = []
+    for name in usernames:
+        name = str(name).strip().lstrip("@")
+        if name and name not in names and name != author.get_username():
+            names.append(name)
+    if len(names) > MAX_COAUTHORS:
+        errors.setdefault("coauthors", []).append(_("At most %(max)d co-authors.") % {"max": MAX_COAUTHORS})
+        return []
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    found = {u.get_username() for u in users}
+    refused = [n for n in names if n not in found] + [u.get_username() for u in users if not may_take_part(u, campaign)]
+    if refused:
+        errors.setdefault("coauthors", []).append(
+            _("These people cannot be co-authors of an idea here: %(names)s.") % {"names": ", ".join(refused)}
+        )
+    return users
+
+
+def _tag_objects(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    # ignore_conflicts: two submissions may create the same new tag at once.
+    Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True)
+    return list(Tag.objects.filter(name__in=names))
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise DomainError("invalid", _("Some fields are not valid."), fields=errors)
+
+
+# --- attachments ----------------------------------------------------------------
+
+
+def _store(idea: Idea, checked: uploads.CheckedFile, stored: list[str]) -> Attachment:
+    attachment = Attachment(idea=idea, name=checked.name, content_type=checked.content_type, size=checked.size)
+    attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", checked.file, save=False)
+    stored.append(attachment.file.name)
+    attachment.save()
+    return attachment
+
+
+def _forget_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _attach(idea: Idea, checked: list[uploads.CheckedFile]) -> list[Attachment]:
+    """Store files for an idea locked by the caller; count under the lock."""
+    if not checked:
+        return []
+    if idea.attachments.count() + len(checked) > uploads.MAX_ATTACHMENTS:
+        raise uploads.refuse(_("An idea has at most %(max)d attachments.") % {"max": uploads.MAX_ATTACHMENTS})
+    stored: list[str] = []
+    try:
+        return [_store(idea, c, stored) for c in checked]
+    except BaseException:
+        _forget_files(stored)
+        raise
+
+
+def _locked(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().select_related("campaign").get(pk=idea.pk)
+
+
+def add_attachment(*, idea: Idea, by, file, now=None) -> Attachment:
+    check_may_edit(user=by, idea=idea, now=now)
+    checked = uploads.check(file)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(idea)
+            check_may_edit(user=by, idea=locked, now=now)
+            attachments = _attach(locked, [checked])
+            stored = [a.file.name for a in attachments]
+    except BaseException:
+        _forget_files(stored)
+        raise
+    return attachments[0]
+
+
+def remove_attachment(*, attachment: Attachment, by, now=None) -> None:
+    with transaction.atomic():
+        idea = _locked(attachment.idea)
+        check_may_edit(user=by, idea=idea, now=now)
+        deleted, _rows = Attachment.objects.filter(pk=attachment.pk, idea=idea).delete()
+        if deleted:
+            name = attachment.file.name
+            transaction.on_commit(lambda: default_storage.delete(name))
+
+
+# --- submit and edit ------------------------------------------------------------
+
+
+def submit_idea(
+    *,
+    campaign: Campaign,
+    author,
+    title: str,
+    summary: str,
+    body: str = "",
+    category: Category | str | None = None,
+    tags: Iterable[str] | str = (),
+    coauthors: Iterable[str] | str = (),
+    anonymous: bool = False,
+    attachments: Iterable = (),
+    now=None,
+) -> Idea:
+    now = now or timezone.now()
+    check_may_submit(user=author, campaign=campaign, now=now)
+
+    errors: dict[str, list[str]] = {}
+    title = _text(errors, "title", title, max_length=200, required=True)
+    summary = _text(errors, "summary", summary, max_length=500, required=True)
+    body = _text(errors, "body", body, max_length=MAX_BODY_LENGTH, required=False)
+    category_obj = _category(errors, campaign, category)
+    tag_names = _tags(errors, tags)
+    coauthor_users = _coauthors(errors, campaign, coauthors, author)
+    if anonymous and not campaign.allow_anonymous:
+        errors.setdefault("anonymous", []).append(_("This campaign does not take anonymous ideas."))
+    _raise_if(errors)
+    checked = uploads.check_all(attachments)
+
+    box = campaign.is_box
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            idea = Idea.objects.create(
+                campaign=campaign,
+                author=author,
+                title=title,
+                summary=summary,
+                body=body,
+                category=category_obj,
+                anonymous=bool(anonymous),
+                status=Status.UNDER_REVIEW if box else Status.PUBLISHED,
+                approved=campaign.moderation == Moderation.POST,
+                answer_due=now + timedelta(days=campaign.review_days) if box else None,
+                follower_count=1,  # the author, followed just below
+                status_changed_at=now,
+                created_at=now,
+            )
+            idea.tags.set(_tag_objects(tag_names))
+            idea.coauthors.set(coauthor_users)
+            IdeaFollower.objects.create(idea=idea, user=author, created_at=now)
+            stored = [a.file.name for a in _attach(idea, checked)]
+    except BaseException:
+        _forget_files(stored)
+        raise
+    return idea
+
+
+def edit_idea(
+    *,
+    idea: Idea,
+    by,
+    title=UNCHANGED,
+    summary=UNCHANGED,
+    body=UNCHANGED,
+    category=UNCHANGED,
+    tags=UNCHANGED,
+    coauthors=UNCHANGED,
+    anonymous=UNCHANGED,
+    attachments: Iterable = (),
+    now=None,
+) -> Idea:
+    """Change what the authors wrote; fields left UNCHANGED stay as they are.
+    `attachments` are new files added to those already there."""
+    now = now or timezone.now()
+    check_may_edit(user=by, idea=idea, now=now)
+    campaign = idea.campaign
+
+    errors: dict[str, list[str]] = {}
+    changes: dict = {}
+    if title is not UNCHANGED:
+        changes["title"] = _text(errors, "title", title, max_length=200, required=True)
+    if summary is not UNCHANGED:
+        changes["summary"] = _text(errors, "summary", summary, max_length=500, required=True)
+    if body is not UNCHANGED:
+        changes["body"] = _text(errors, "body", body, max_length=MAX_BODY_LENGTH, required=False)
+    if category is not UNCHANGED:
+        changes["category"] = _category(errors, campaign, category)
+    if anonymous is not UNCHANGED:
+        if anonymous and not campaign.allow_anonymous:
+            errors.setdefault("anonymous", []).append(_("This campaign does not take anonymous ideas."))
+        changes["anonymous"] = bool(anonymous)
+    tag_names = _tags(errors, tags) if tags is not UNCHANGED else None
+    coauthor_users = None
+    if coauthors is not UNCHANGED:
+        # The first author stays the author, whoever edits.
+        coauthor_users = _coauthors(errors, campaign, coauthors, idea.author or by)
+    _raise_if(errors)
+    checked = uploads.check_all(attachments)
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(idea)
+            check_may_edit(user=by, idea=locked, now=now)
+            for name, value in changes.items():
+                setattr(locked, name, value)
+            locked.save()
+            if tag_names is not None:
+                locked.tags.set(_tag_objects(tag_names))
+            if coauthor_users is not None:
+                locked.coauthors.set(coauthor_users)
+            stored = [a.file.name for a in _attach(locked, checked)]
+    except BaseException:
+        _forget_files(stored)
+        raise
+    return locked
+
+
+# --- comments -------------------------------------------------------------------
+
+
+def add_comment(*, idea: Idea, author, body: str, parent: Comment | None = None) -> Comment:
+    if not Idea.objects.visible_to(author).filter(pk=idea.pk).exists():
+        raise DomainError("not_found")
+    if not may_take_part(author, idea.campaign):
+        raise DomainError("not_allowed")
+    if idea.hidden or not idea.approved or idea.status == Status.MERGED:
+        raise DomainError("permission_denied", _("This idea takes no comments."))
+    errors: dict[str, list[str]] = {}
+    body = _text(errors, "body", body, max_length=MAX_COMMENT_LENGTH, required=True)
+    if parent is not None:
+        if parent.idea_id != idea.pk or parent.hidden:
+            errors.setdefault("parent", []).append(_("You can only reply to a visible comment of this idea."))
+        elif parent.parent_id is not None:
+            # One level of replies: a reply to a reply joins the thread of its parent.
+            parent = Comment.objects.get(pk=parent.parent_id)
+    _raise_if(errors)
+
+    with transaction.atomic():
+        comment = Comment.objects.create(idea=idea, author=author, body=body, parent=parent)
+        Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        transaction.on_commit(lambda: notifications.idea_commented.delay(comment.pk))
+    return comment
+
+
+# --- following ------------------------------------------------------------------
+
+
+def follow_idea(*, idea: Idea, user) -> bool:
+    """Follow an idea; True when this call started following (idempotent)."""
+    if not Idea.objects.visible_to(user).filter(pk=idea.pk).exists():
+        raise DomainError("not_found")
+    if not roles.is_participant(user):
+        raise DomainError("not_allowed")
+    try:
+        with transaction.atomic():
+            _follower, created = IdeaFollower.objects.get_or_create(idea=idea, user=user)
+            if created:
+                Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
+    except IntegrityError:
+        return False  # a concurrent request followed first
+    return created
+
+
+def unfollow_idea(*, idea: Idea, user) -> bool:
+    """Stop following; True when a follow was removed (idempotent)."""
+    if not user.is_authenticated:
+        raise DomainError("not_authenticated")
+    with transaction.atomic():
+        deleted, _rows = IdeaFollower.objects.filter(idea=idea, user=user).delete()
+        if deleted:
+            Idea.objects.filter(pk=idea.pk, follower_count__gt=0).update(follower_count=F("follower_count") - 1)
+    return bool(deleted)
+
+
+# --- similar ideas --------------------------------------------------------------
+
+
+def similar_ideas(*, campaign: Campaign, text: str, user, limit: int = 5, exclude_id: int | None = None) -> list[Idea]:
+    """Listed ideas of the campaign that look like `text`, best first, for
+    catching duplicates while someone types a title."""
+    return selectors.similar_ideas(campaign=campaign, text=text, user=user, limit=limit, exclude_id=exclude_id)

@@ -1,0 +1,334 @@
+"""The idea pages: a campaign's ideas, the idea box, submit, the idea page,
+edit, comments and following. Views check shapes with forms, call one
+service, and turn its refusals into form errors or messages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import roles
+from campaigns.models import Campaign, Kind
+from ideabox.exceptions import DomainError
+
+from . import selectors, services, uploads
+from .filters import ORDERING_CHOICES, IdeaFilter
+from .forms import CommentForm, IdeaForm
+from .models import Attachment, Comment, IdeaFollower, Status
+
+SEED_SESSION_KEY = "ideas_random_seed"
+LIST_TARGET = "idea-list"
+
+
+def _seed(request) -> int:
+    """The visitor's random order, kept for their session so paging is stable."""
+    seed = request.session.get(SEED_SESSION_KEY)
+    if not isinstance(seed, int):
+        seed = selectors.new_seed()
+        request.session[SEED_SESSION_KEY] = seed
+    return seed
+
+
+def _visible_campaigns(request):
+    return Campaign.objects.visible_to(request.user)
+
+
+def _list_context(request, campaign: Campaign, *, default_ordering: str) -> tuple[dict, int]:
+    filterset = IdeaFilter(
+        request.GET,
+        # The page never shows the body: sorting a large campaign moves narrow rows.
+        queryset=selectors.listed_ideas(campaign, request.user).defer("body", "hidden_reason", "rejection_reason"),
+        campaign=campaign,
+        seed=_seed(request),
+        default_ordering=default_ordering,
+    )
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    is_moderator = roles.is_moderator(request.user)
+    ideas = list(page.object_list)
+    for idea in ideas:
+        idea.shows_author = selectors.shows_author(idea, request.user, is_moderator=is_moderator)
+    query = request.GET.copy()
+    query.pop("page", None)
+    hidden = selectors.counts_hidden(campaign)
+    context = {
+        "campaign": campaign,
+        "filterset": filterset,
+        "filters": filterset.form.cleaned_data if valid else {},
+        "ordering": filterset.effective_ordering,
+        "ordering_choices": [(v, label) for v, label in ORDERING_CHOICES if not (hidden and v == "most_supported")],
+        "status_choices": [(s.value, s.label) for s in _statuses(campaign)],
+        "categories": list(campaign.categories.all()),
+        "page_obj": page,
+        "ideas": ideas,
+        "counts_hidden": hidden,
+        "query_string": query.urlencode(),
+        "list_target": LIST_TARGET,
+        "may_submit": services.may_submit(request.user, campaign),
+        "accepts_ideas": campaign.accepts_ideas(timezone.now()),
+    }
+    return context, 200 if valid else 400
+
+
+def _statuses(campaign: Campaign) -> list[Status]:
+    if campaign.is_box:
+        return [Status.UNDER_REVIEW, Status.ACCEPTED, Status.IMPLEMENTED, Status.REJECTED]
+    return [Status.PUBLISHED, Status.SHORTLISTED, Status.AWARDED, Status.NOT_SELECTED]
+
+
+def _render_list_page(request, template: str, context: dict, status: int):
+    if request.htmx and request.htmx.target == LIST_TARGET:
+        return render(request, "ideas/_idea_list.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def campaign_page(request, slug: str):
+    campaign = get_object_or_404(_visible_campaigns(request), slug=slug)
+    if campaign.is_box:
+        return redirect("ideas:box")
+    # Random by default, so that no idea stays buried at the bottom.
+    context, status = _list_context(request, campaign, default_ordering=selectors.RANDOM)
+    return _render_list_page(request, "ideas/campaign.html", context, status)
+
+
+def _duration(value) -> str:
+    if value is None:
+        return ""
+    hours = int(value.total_seconds() // 3600)
+    if hours >= 48:
+        days = round(value.total_seconds() / 86400)
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+@require_GET
+def box_page(request):
+    box = get_object_or_404(_visible_campaigns(request), kind=Kind.BOX)
+    # Newest first: the box is worked through as it arrives.
+    context, status = _list_context(request, box, default_ordering=selectors.NEWEST)
+    if not (request.htmx and request.htmx.target == LIST_TARGET):
+        stats = selectors.box_statistics(box)
+        share = stats["implemented_share"]
+        context["stats"] = stats
+        context["implemented_percent"] = None if share is None else round(share * 100, 1)
+        context["median_first_answer"] = _duration(stats["median_first_answer"])
+        context["status_counts"] = [(Status(s).label, n) for s, n in stats["by_status"]]
+    return _render_list_page(request, "ideas/box.html", context, status)
+
+
+# --- submit -----------------------------------------------------------------------
+
+
+def _submit(request, campaign: Campaign):
+    try:
+        services.check_may_submit(user=request.user, campaign=campaign)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect(campaign.get_absolute_url())
+    status = 200
+    if request.method == "POST":
+        form = IdeaForm(request.POST, request.FILES, campaign=campaign)
+        if form.is_valid():
+            try:
+                idea = services.submit_idea(campaign=campaign, author=request.user, **form.service_arguments())
+            except DomainError as error:
+                form.add_domain_error(error)
+                status = error.status
+            else:
+                if idea.approved:
+                    messages.success(request, _("Your idea is published. Thank you!"))
+                else:
+                    messages.success(request, _("Thank you! Your idea will be published once a moderator approves it."))
+                return redirect(idea.get_absolute_url())
+        else:
+            status = 400
+    else:
+        form = IdeaForm(campaign=campaign)
+    form.suggest_similar(_similar_url(campaign))
+    return render(request, "ideas/submit.html", {"campaign": campaign, "form": form}, status=status)
+
+
+def _similar_url(campaign: Campaign) -> str:
+    return reverse("ideas:similar", args=[campaign.slug])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request, slug: str):
+    campaign = get_object_or_404(_visible_campaigns(request), slug=slug, kind=Kind.CHALLENGE)
+    return _submit(request, campaign)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def box_submit(request):
+    box = get_object_or_404(_visible_campaigns(request), kind=Kind.BOX)
+    return _submit(request, box)
+
+
+@require_GET
+def similar(request, slug: str):
+    campaign = get_object_or_404(_visible_campaigns(request), slug=slug)
+    text = request.GET.get("q", request.GET.get("title", ""))
+    exclude = request.GET.get("exclude", "")
+    ideas = services.similar_ideas(
+        campaign=campaign,
+        text=text,
+        user=request.user,
+        exclude_id=int(exclude) if exclude.isdigit() else None,
+    )
+    return render(request, "ideas/_similar.html", {"ideas": ideas, "asked": bool(selectors.words(text))})
+
+
+# --- the idea page ----------------------------------------------------------------
+
+
+def _idea_or_404(request, pk: int):
+    idea = selectors.idea_for_page(request.user, pk)
+    if idea is None:
+        raise Http404
+    return idea
+
+
+def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -> dict:
+    user = request.user
+    is_moderator = roles.is_moderator(user)
+    coauthors = list(idea.coauthors.all())
+    shows_author = selectors.shows_author(idea, user, is_moderator=is_moderator, coauthor_ids={u.pk for u in coauthors})
+    attachments = list(idea.attachments.all())
+    takes_comments = idea.approved and not idea.hidden and idea.status != Status.MERGED
+    return {
+        "idea": idea,
+        "campaign": idea.campaign,
+        "coauthors": coauthors,
+        "shows_author": shows_author,
+        "tags": list(idea.tags.all()),
+        "images": [a for a in attachments if a.content_type.startswith("image/")],
+        "documents": [a for a in attachments if not a.content_type.startswith("image/")],
+        "counts_hidden": selectors.counts_hidden(idea.campaign),
+        "threads": list(selectors.comment_threads(idea)),
+        "is_moderator": is_moderator,
+        "may_comment": takes_comments and services.may_take_part(user, idea.campaign),
+        "takes_comments": takes_comments,
+        "comment_form": comment_form or CommentForm(),
+        "following": user.is_authenticated and IdeaFollower.objects.filter(idea=idea, user=user).exists(),
+        "may_follow": roles.is_participant(user),
+        "may_edit": services.may_edit(user, idea),
+    }
+
+
+@require_GET
+def detail(request, pk: int):
+    idea = _idea_or_404(request, pk)
+    return render(request, "ideas/detail.html", _detail_context(request, idea))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    idea = _idea_or_404(request, pk)
+    try:
+        services.check_may_edit(user=request.user, idea=idea)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect(idea.get_absolute_url())
+    attachments = list(idea.attachments.all())
+    left = uploads.MAX_ATTACHMENTS - len(attachments)
+    status = 200
+    if request.method == "POST":
+        form = IdeaForm(request.POST, request.FILES, campaign=idea.campaign, attachments_left=left)
+        if form.is_valid():
+            try:
+                services.edit_idea(idea=idea, by=request.user, **form.service_arguments())
+            except DomainError as error:
+                form.add_domain_error(error)
+                status = error.status
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect(idea.get_absolute_url())
+        else:
+            status = 400
+    else:
+        form = IdeaForm(initial=IdeaForm.initial_for(idea), campaign=idea.campaign, attachments_left=left)
+    form.suggest_similar(_similar_url(idea.campaign), exclude_id=idea.pk)
+    context = {"idea": idea, "campaign": idea.campaign, "form": form, "attachments": attachments}
+    return render(request, "ideas/edit.html", context, status=status)
+
+
+@require_POST
+@login_required
+def attachment_delete(request, pk: int, attachment_pk: int):
+    idea = _idea_or_404(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, idea=idea)
+    try:
+        services.remove_attachment(attachment=attachment, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect(idea.get_absolute_url())
+    messages.success(request, _("The attachment “%(name)s” is removed.") % {"name": attachment.name})
+    return redirect("ideas:edit", pk=idea.pk)
+
+
+@require_POST
+@login_required
+def comment(request, pk: int):
+    idea = _idea_or_404(request, pk)
+    form = CommentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        parent = None
+        parent_id = form.cleaned_data.get("parent")
+        if parent_id:
+            parent = Comment.objects.filter(idea=idea, pk=parent_id).first()
+        if parent_id and parent is None:
+            form.add_error(None, _("You can only reply to a visible comment of this idea."))
+        else:
+            try:
+                new = services.add_comment(
+                    idea=idea, author=request.user, body=form.cleaned_data["body"], parent=parent
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+                status = error.status
+            else:
+                if request.htmx:
+                    idea.refresh_from_db(fields=["comment_count"])
+                    context = _detail_context(request, idea)
+                    context["announce"] = _("Your comment is posted.")
+                    return render(request, "ideas/_comments.html", context)
+                messages.success(request, _("Your comment is posted."))
+                return redirect(f"{idea.get_absolute_url()}#comment-{new.pk}")
+    context = _detail_context(request, idea, comment_form=form)
+    if request.htmx:
+        # htmx swaps only 2xx answers: the refused form comes back as a 200
+        # with its errors (role="alert"); without JavaScript it is a 400 page.
+        return render(request, "ideas/_comments.html", context)
+    return render(request, "ideas/detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def follow(request, pk: int):
+    idea = _idea_or_404(request, pk)
+    try:
+        if request.POST.get("action") == "unfollow":
+            services.unfollow_idea(idea=idea, user=request.user)
+        else:
+            services.follow_idea(idea=idea, user=request.user)
+    except DomainError as error:
+        if not request.htmx:
+            messages.error(request, error.detail)
+            return redirect(idea.get_absolute_url())
+        return render(request, "ideas/_follow.html", {"idea": idea, "error": error.detail, "may_follow": False})
+    if request.htmx:
+        idea.refresh_from_db(fields=["follower_count"])
+        following = IdeaFollower.objects.filter(idea=idea, user=request.user).exists()
+        return render(request, "ideas/_follow.html", {"idea": idea, "following": following, "may_follow": True})
+    return redirect(idea.get_absolute_url())
