@@ -9,6 +9,7 @@ environment from /etc/ideabox/ideabox.env. Edit the values here (or
 override one with a command-line flag) to suit the machine.
 """
 
+import gc
 import multiprocessing
 
 # Plain HTTP on the private network: only the TLS-terminating proxy may reach
@@ -46,3 +47,10 @@ forwarded_allow_ips = "127.0.0.1,::1"
 
 # No runtime control socket (gunicornc): nothing here uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    # What the application loaded at start-up lives as long as the worker:
+    # move it out of the collector's reach, so a full collection walks only
+    # the request's objects (it paused large API pages by 100+ ms).
+    gc.freeze()

@@ -279,6 +279,7 @@ class CampaignIdeasView(generics.GenericAPIView):
         )
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
+        self.paginator.django_paginator_class = selectors.NarrowSortPaginator
         page = self.paginate_queryset(filterset.qs)
         context = {"request": request, "is_moderator": roles.is_moderator(request.user)}
         return self.get_paginated_response(IdeaSerializer(page, many=True, context=context).data)

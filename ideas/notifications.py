@@ -21,7 +21,9 @@ hidden or unapproved idea, or of what they did themselves; an anonymous
 author's name never appears.
 """
 
+import contextlib
 import datetime
+from contextvars import ContextVar
 
 from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q, Window
@@ -29,7 +31,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from accounts import notifications as mail
 from accounts.models import NotificationKind, NotificationSettings
@@ -40,7 +42,34 @@ from .models import Comment, Idea, IdeaFollower, Status, StatusChange
 # A database that went away for a moment is worth another try; anything
 # else is a bug and must show.
 TRANSIENT = (OperationalError, InterfaceError)
-RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 30, "max_retries": 3, "ignore_result": True}
+_muted: ContextVar[bool] = ContextVar("ideabox_notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """Queue no notification for what happens inside (the demo data, an
+    import): people are told about what others do, not about a data load."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+class NotificationTask(Task):
+    def apply_async(self, *args, **kwargs):
+        if _muted.get():
+            return None
+        return super().apply_async(*args, **kwargs)
+
+
+RETRY = {
+    "base": NotificationTask,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 30,
+    "max_retries": 3,
+    "ignore_result": True,
+}
 
 DIGEST_IDEAS_PER_CAMPAIGN = 10
 DIGEST_PERIOD = datetime.timedelta(days=7)

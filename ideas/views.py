@@ -4,7 +4,6 @@ service, and turn its refusals into form errors or messages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,7 +48,8 @@ def _list_context(request, campaign: Campaign, *, default_ordering: str) -> tupl
         default_ordering=default_ordering,
     )
     valid = filterset.is_valid()
-    page = Paginator(filterset.qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = selectors.NarrowSortPaginator(filterset.qs, selectors.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     is_moderator = roles.is_moderator(request.user)
     ideas = list(page.object_list)
     for idea in ideas:

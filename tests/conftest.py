@@ -42,3 +42,14 @@ def manager(db):
 @pytest.fixture
 def administrator(db):
     return UserFactory(is_superuser=True, is_staff=True)
+
+
+def pytest_collection_modifyitems(items):
+    # A transactional test empties the database when it ends, taking with it
+    # what the migrations made (the role groups, the idea box). Serialized
+    # rollback puts that back before each of them, whatever ran before.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        wanted = "django_db_serialized_rollback"
+        if marker and marker.kwargs.get("transaction") and wanted not in item.fixturenames:
+            item.fixturenames.append(wanted)

@@ -86,3 +86,12 @@ def test_seed_demo_refuses_production(settings):
     with pytest.raises(CommandError):
         seed()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_seed_demo_sends_no_notification(mailoutbox):
+    # A real commit: the seed's own transaction ends inside the command,
+    # where its notifications are muted.
+    seed(extra_ideas=0)
+    assert Comment.objects.exists()
+    assert [m.subject for m in mailoutbox] == []

@@ -424,3 +424,28 @@ def test_a_visitor_is_invited_to_log_in_to_submit(client):
     html = page(client, CampaignFactory()).content.decode()
     assert "Log in to submit an idea" in html
     assert "Log in to submit an idea" not in page(client, CampaignFactory(phase=Phase.VOTING)).content.decode()
+
+
+def test_random_pages_show_every_idea_once_with_a_flat_query_count(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = CampaignFactory(phase=Phase.SUBMISSION)
+    url = f"/campaigns/{campaign.slug}/?ordering=random"
+
+    def queries(page: int) -> tuple[int, list[int]]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"{url}&page={page}")
+        assert response.status_code == 200
+        return len(ctx.captured_queries), [idea.pk for idea in response.context["ideas"]]
+
+    IdeaFactory.create_batch(5, campaign=campaign)
+    client.get(url)  # the visitor's seed is kept in the session from here on
+    few, _ = queries(1)
+    ideas = IdeaFactory.create_batch(40, campaign=campaign)
+    many, first = queries(1)
+    assert few == many
+    seen = first + queries(2)[1] + queries(3)[1]
+    assert len(seen) == 45 == len(set(seen))
+    assert set(seen) >= {idea.pk for idea in ideas}
+    assert queries(1)[1] == first  # the same order on the way back

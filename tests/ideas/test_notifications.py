@@ -548,3 +548,16 @@ def test_a_reviewers_answer_through_the_service_tells_the_author(django_capture_
     [message] = mail.outbox
     assert message.subject == "[Ideabox] Your idea was answered: “Standing desks”"
     assert "No budget." in message.body
+
+
+def test_nothing_is_queued_while_notifications_are_muted(django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from ideas import notifications
+
+    with mock.patch("celery.app.task.Task.apply_async") as sent:
+        with notifications.muted(), django_capture_on_commit_callbacks(execute=True):
+            notifications.idea_commented.delay(1)
+        assert not sent.called
+        notifications.idea_commented.delay(1)
+        assert sent.called

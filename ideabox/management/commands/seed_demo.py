@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ideabox import demo
 from ideabox.progress import progress
+from ideas import notifications
 
 
 class Command(BaseCommand):
@@ -26,7 +27,8 @@ class Command(BaseCommand):
                 _("seed_demo refuses to run under production settings: demo accounts never exist there.")
             )
         draw = partial(progress, stream=self.stdout, enabled=options["verbosity"] > 0)
-        with transaction.atomic():
+        # The demo's comments and answers e-mail nobody: they are a data load.
+        with notifications.muted(), transaction.atomic():
             created = demo.seed(extra_ideas=max(0, min(options["extra_ideas"], 60)), progress=draw)
         self.stdout.write(
             self.style.SUCCESS(
