@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("campaigns.api")),
     path("", include("ideas.api")),
     path("", include("ideas.moderation_api")),
+    path("", include("votes.api")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("ideas.urls")),
     path("moderation/", include("ideas.moderation_urls")),
+    path("", include("votes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "campaigns",
     "ideas",
+    "votes",
 ]
 
 MIDDLEWARE = [
