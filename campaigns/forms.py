@@ -1,5 +1,7 @@
 """Forms check the shape of what people send; the services decide the rules."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +16,26 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+class StorableDateTimeField(forms.DateTimeField):
+    """A date and time that the database can hold once moved to UTC.
+
+    Near year 1 or year 9999 the move can leave Python's range: SQLite's
+    adapter then raises OverflowError, and PostgreSQL stores a date before
+    year 1 that no query can read back."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(datetime.UTC)
+            except OverflowError:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return result
+
+
 def _datetime_field(label, *, required: bool = False, help_text: str = "") -> forms.DateTimeField:
     # Entered and shown in the visitor's current time zone.
-    return forms.DateTimeField(label=label, required=required, widget=DateTimeLocalInput(), help_text=help_text)
+    return StorableDateTimeField(label=label, required=required, widget=DateTimeLocalInput(), help_text=help_text)
 
 
 class CampaignForm(forms.Form):
@@ -49,7 +68,12 @@ class CampaignForm(forms.Form):
         help_text=_("Authors may hide their name from the public; moderators still see it."),
     )
     votes_per_voter = forms.IntegerField(
-        label=_("Votes per voter"), required=False, min_value=1, help_text=_("Empty: no limit.")
+        label=_("Votes per voter"),
+        required=False,
+        min_value=1,
+        # The most a PositiveIntegerField holds on every database.
+        max_value=2_147_483_647,
+        help_text=_("Empty: no limit."),
     )
     hide_counts_while_voting = forms.BooleanField(label=_("Hide vote counts while voting is open"), required=False)
     shortlist_size = forms.IntegerField(label=_("Shortlist size"), min_value=1, max_value=1000, initial=10)

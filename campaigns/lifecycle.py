@@ -12,6 +12,7 @@ from functools import partial
 from django.db import transaction
 
 from ideas import notifications
+from votes import tasks as vote_tasks
 
 from .models import Campaign, Phase, PhaseTransition
 
@@ -25,10 +26,12 @@ def phase_changed(*, campaign: Campaign, transition: PhaseTransition) -> None:
         transaction.on_commit(partial(notifications.campaign_phase_changed.delay, campaign.pk, Phase.VOTING.value))
 
     # Leaving voting (voting -> deliberation) is the hand-over point for the
-    # tally: it freezes the votes and counts them. The tally arrives with the
-    # voting issue and is wired here next; until then the recorded transition
-    # is the whole effect (accepts_votes() already refuses any vote after
-    # voting_closes, whether or not the scheduler has run).
+    # tally: the votes are frozen (accepts_votes() refuses any vote after
+    # voting_closes, whether or not the scheduler has run) and a worker counts
+    # the rows, stores the results with the receipt list's digest, and
+    # shortlists, once this move has committed.
+    if transition.from_phase == Phase.VOTING:
+        transaction.on_commit(partial(vote_tasks.tally_campaign.delay, campaign.pk))
 
     # Leaving deliberation (deliberation -> results) will require every award
     # to be decided and will publish the results. Awards arrive with the jury

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import roles
 from ideabox.exceptions import DomainError
+from ideabox.http import safe_next
 
 from . import services
 from .forms import (
@@ -242,10 +243,7 @@ def _render_categories(request, campaign, *, status=200, category_form=None, err
 def _after_follow(request, campaign: Campaign, following: bool):
     if request.htmx:
         return render(request, "campaigns/_follow.html", {"campaign": campaign, "following": following})
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = campaign.get_absolute_url()
-    return redirect(next_url)
+    return HttpResponseRedirect(safe_next(request, campaign.get_absolute_url()))
 
 
 def _follow_refused(request, campaign: Campaign, error: DomainError):

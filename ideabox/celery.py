@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
         "task": "ideas.tasks.remind_overdue_reviews",
         "schedule": crontab(hour=7, minute=30),  # daily, 07:30 UTC
     },
+    "reconcile-vote-counts": {
+        "task": "votes.tasks.reconcile_vote_counts",
+        "schedule": crontab(minute="*/15"),  # every 15 minutes
+    },
     "weekly-digest": {
         "task": "ideas.notifications.weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),  # Mondays, 07:00 UTC

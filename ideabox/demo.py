@@ -17,9 +17,12 @@ from accounts.models import User
 from accounts.roles import MANAGERS_GROUP, MODERATORS_GROUP
 from campaigns import services as campaign_services
 from campaigns.models import Audience, Campaign, Kind, Moderation, Phase
+from ideabox.exceptions import DomainError
 from ideas import moderation, review
 from ideas import services as idea_services
 from ideas.models import Idea, Status
+from votes import services as vote_services
+from votes import tally
 
 PASSWORD = "ideabox-demo"
 EMPLOYEE_DOMAIN = "ideabox.example"
@@ -255,7 +258,25 @@ def _schedule(days: tuple[int, ...], now) -> dict:
     return {name: now + offset * DAY for name, offset in zip(names, days, strict=True)}
 
 
-def _play_campaign(spec: CampaignSpec, *, manager: User, authors: list[User], commenters: list[User], now) -> int:
+def _vote(campaign: Campaign, *, voters: list[User], opens, closes) -> None:
+    """Each voter supports a few ideas, more for the first ideas (so the
+    ranking is not flat), within the campaign's limit."""
+    ideas = list(campaign.ideas.filter(approved=True, hidden=False).order_by("pk"))
+    span = closes - opens
+    for n, voter in enumerate(voters):
+        wanted = ideas[n % 3 :: 2][: 2 + n % 4]
+        for k, idea in enumerate(wanted):
+            try:
+                vote_services.cast_vote(
+                    voter=voter, idea=idea, now=opens + span * (n * 5 + k + 1) / (len(voters) * 5 + 10)
+                )
+            except DomainError:
+                continue  # their own idea, or their votes are spent: as on the site
+
+
+def _play_campaign(
+    spec: CampaignSpec, *, manager: User, authors: list[User], commenters: list[User], voters: list[User], now
+) -> int:
     """Create one campaign and live its history up to its phase; returns the ideas made."""
     schedule = _schedule(spec.days, now)
     campaign = campaign_services.create_campaign(
@@ -317,6 +338,12 @@ def _play_campaign(spec: CampaignSpec, *, manager: User, authors: list[User], co
         if list(Phase.values).index(spec.phase) < list(Phase.values).index(to):
             break
         campaign_services.transition_campaign(campaign=campaign, to=to, by=None, now=schedule[boundary])
+        if to == Phase.VOTING:
+            _vote(campaign, voters=voters, opens=schedule["voting_opens"], closes=min(schedule["voting_closes"], now))
+        if to == Phase.DELIBERATION:
+            # What the scheduler's hand-over does after commit, done now so
+            # the demo's tally pages are there at once (it is idempotent).
+            tally.tally_campaign(campaign_id=campaign.pk, now=schedule["voting_closes"])
     if spec.phase == Phase.ARCHIVED:
         campaign_services.transition_campaign(campaign=campaign, to=Phase.ARCHIVED, by=manager, now=now)
     return made
@@ -361,6 +388,8 @@ def _fill_box(*, employees: list[User], commenters: list[User], now) -> int:
                 reason="We looked into it: the building's lease does not allow it. Thank you for the suggestion.",
             )
         # kind 0, 4, 5: still under review; the oldest of them are overdue.
+    # Colleagues support the ideas they like: the box is always open to votes.
+    _vote(box, voters=employees + [reviewer], opens=now - DAY, closes=now)
     return made
 
 
@@ -395,7 +424,9 @@ def seed(*, extra_ideas: int = 48, progress=lambda items, total, label: items) -
         internal = spec.audience == Audience.INTERNAL
         authors = employees if internal else voters[:12]
         commenters = employees if internal else voters[8:]
-        created["ideas"] += _play_campaign(spec, manager=manager, authors=authors, commenters=commenters, now=now)
+        created["ideas"] += _play_campaign(
+            spec, manager=manager, authors=authors, commenters=commenters, voters=commenters, now=now
+        )
         created["campaigns"] += 1
     created["ideas"] += _fill_box(employees=employees, commenters=employees + [manager], now=now)
     _moderation_examples(reporter=voters[-1])

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
 from accounts import notifications_api
+from votes import results_urls
 
 from . import views
 
@@ -18,6 +19,7 @@ api_v1 = [
     path("", include("ideas.api")),
     path("", include("ideas.moderation_api")),
     path("", include("votes.api")),
+    path("", include(results_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -29,6 +31,7 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("moderation/", include("ideas.moderation_urls")),
     path("", include("votes.urls")),
+    path("", include("votes.results_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

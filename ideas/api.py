@@ -50,7 +50,7 @@ class IdeaSerializer(serializers.ModelSerializer):
     anonymous idea, no votes while the campaign hides them."""
 
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = serializers.SerializerMethodField()
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     tags = serializers.SerializerMethodField()
     votes = serializers.SerializerMethodField()
     author = serializers.SerializerMethodField()
@@ -89,9 +89,6 @@ class IdeaSerializer(serializers.ModelSerializer):
         return selectors.shows_author(idea, request.user, is_moderator=is_moderator, coauthor_ids=coauthor_ids)
 
     @extend_schema_field(OpenApiTypes.STR)
-    def get_category(self, idea: Idea) -> str | None:
-        return idea.category.slug if idea.category else None
-
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, idea: Idea) -> list[str]:
         return [tag.name for tag in idea.tags.all()]
@@ -230,8 +227,11 @@ def _idea(request, pk: int) -> Idea:
 def _seed(request) -> int:
     """The random order's seed: `seed` if given, else one kept in the session."""
     given = request.query_params.get("seed", "")
-    if given.isdigit():
-        return int(given) % 2**31
+    if given:
+        try:
+            return serializers.IntegerField(min_value=0).run_validation(given) % 2**31
+        except ValidationError as error:
+            raise ValidationError({"seed": error.detail}) from error
     session = getattr(request, "session", None)
     if session is None:
         return 1

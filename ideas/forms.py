@@ -135,6 +135,19 @@ class IdeaForm(forms.Form):
             self.add_error(None, str(error.detail))
 
 
+class SimilarForm(forms.Form):
+    """The similar-ideas fragment's query: the title being typed (`q` or
+    `title`) and, on the edit page, the idea itself (`exclude`)."""
+
+    q = forms.CharField(required=False, strip=False)
+    title = forms.CharField(required=False, strip=False)
+    exclude = forms.IntegerField(required=False, min_value=1)
+
+    def text(self) -> str:
+        data = self.cleaned_data
+        return data["q"] if "q" in self.data else data["title"]
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -224,7 +224,8 @@ def approve_idea(*, idea: Idea, by, reason: str = "") -> Idea:
 @transaction.atomic
 def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     """Merge `source` into `target`: the source becomes `merged`, its
-    comments and followers move to the target. Returns the source."""
+    comments and followers move to the target. Returns the source.
+    Callers merge through votes.merge.merge_ideas, which moves the votes too."""
     _require_moderator(by)
     reason = clean_reason(reason)
     if source.pk == target.pk:
@@ -272,11 +273,9 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     moved_followers = IdeaFollower.objects.filter(idea=src).exclude(user_id__in=already_following).update(idea=tgt)
     dropped_followers, _deleted = IdeaFollower.objects.filter(idea=src).delete()
 
-    # HOOK votes-move-on-merge: the supporters (Vote rows) of `src` move to
-    # `tgt` in the voting issue, here, inside this transaction and after the
-    # compare-and-swap above: a voter who supports both keeps one vote, and
-    # both ideas' vote_count is adjusted with F(). `ideas` ranks below `votes`
-    # (STYLE.md), so that issue wires it without ideas importing votes.
+    # The supporters (Vote rows) move in votes/merge.py (merge_ideas), which
+    # calls this function and moves them in the same transaction: `ideas`
+    # ranks below `votes` (STYLE.md), so the merge pages and API call that.
 
     Idea.objects.filter(pk=tgt.pk).update(
         comment_count=F("comment_count") + moved_comments,

@@ -235,25 +235,6 @@ class IdeaApproveView(_IdeaAction):
         return super().post(request, pk)
 
 
-class IdeaMergeView(_IdeaAction):
-    request_serializer = MergeSerializer
-
-    @_idea_schema(
-        "idea_merge",
-        _("Merge a duplicate into another idea of the same campaign: comments and followers move. Moderators."),
-        request=MergeSerializer,
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def perform(self, request, idea, data):
-        target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
-        if target is None:
-            message = str(_("There is no idea with this number that you can see."))
-            raise DomainError("invalid", message, fields={"target": [message]})
-        return moderation.merge_idea(source=idea, target=target, by=request.user, reason=data["reason"])
-
-
 class IdeaReviewView(_Action):
     request_serializer = ReviewSerializer
 
@@ -377,7 +358,6 @@ urlpatterns = [
     path("ideas/<int:pk>/hide/", IdeaHideView.as_view(), name="moderation-idea-hide"),
     path("ideas/<int:pk>/restore/", IdeaRestoreView.as_view(), name="moderation-idea-restore"),
     path("ideas/<int:pk>/approve/", IdeaApproveView.as_view(), name="moderation-idea-approve"),
-    path("ideas/<int:pk>/merge/", IdeaMergeView.as_view(), name="moderation-idea-merge"),
     path("ideas/<int:pk>/review/", IdeaReviewView.as_view(), name="moderation-idea-review"),
     path("comments/<int:pk>/report/", CommentReportView.as_view(), name="moderation-comment-report"),
     path("comments/<int:pk>/hide/", CommentHideView.as_view(), name="moderation-comment-hide"),

@@ -19,20 +19,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import roles
 from ideabox.exceptions import DomainError
+from ideabox.http import safe_next
 
 from . import moderation, review
 from .models import Idea
-from .moderation_forms import LogFilterForm, MergeForm, OptionalReasonForm, ReasonForm, ReportForm, ReviewForm
+from .moderation_forms import LogFilterForm, OptionalReasonForm, ReasonForm, ReportForm, ReviewForm
 
 PAGE_SIZE = 20
 RECENTLY_HIDDEN_SHOWN = 20
@@ -102,14 +101,7 @@ class Action:
     run: Callable
 
 
-def _merge(request, idea, data):
-    target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
-    if target is None:
-        message = _("There is no idea with this number that you can see.")
-        raise DomainError("invalid", message, fields={"target": [message]})
-    return moderation.merge_idea(source=idea, target=target, by=request.user, reason=data["reason"])
-
-
+# Merging is votes/views.py's (`votes:merge`, same address): it moves votes too.
 IDEA_ACTIONS = {
     "report_idea": Action(
         "report_idea",
@@ -142,14 +134,6 @@ IDEA_ACTIONS = {
         gettext_lazy("Approve"),
         gettext_lazy("The idea is approved and published."),
         lambda request, idea, data: moderation.approve_idea(idea=idea, by=request.user, reason=data["reason"]),
-    ),
-    "merge": Action(
-        "merge",
-        MergeForm,
-        gettext_lazy("Merge this idea into another"),
-        gettext_lazy("Merge"),
-        gettext_lazy("The idea is merged: its comments and followers moved."),
-        _merge,
     ),
     "review": Action(
         "review",
@@ -202,15 +186,6 @@ DISMISS = Action(
     gettext_lazy("The report is dismissed."),
     lambda request, report, data: moderation.dismiss_report(report=report, by=request.user, reason=data["reason"]),
 )
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _may_open_form(request, action: Action) -> bool:
@@ -267,7 +242,7 @@ def _success(request, action: Action, idea: Idea, where: str):
                 return render(request, "ideas/_moderation.html", {"idea": fresh, "moderation_message": message})
         return render(request, "moderation/_result.html", {"message": message, "ok": True})
     messages.success(request, message)
-    return redirect(_next_url(request, idea.get_absolute_url()))
+    return HttpResponseRedirect(safe_next(request, idea.get_absolute_url()))
 
 
 def _refused(request, action, form, obj, idea, summary, where, status):
@@ -291,7 +266,7 @@ def _action_page(request, action, form, obj, idea, summary, where, status=200):
         "idea": idea,
         "summary": summary,
         "where": where,
-        "next": _next_url(request, ""),
+        "next": safe_next(request, ""),
         "form_url": request.path,
     }
     return render(request, "moderation/action.html", context, status=status)
@@ -327,7 +302,6 @@ report_idea = _idea_action("report_idea")
 hide_idea = _idea_action("hide_idea")
 restore_idea = _idea_action("restore_idea")
 approve = _idea_action("approve")
-merge = _idea_action("merge")
 review_status = _idea_action("review")
 report_comment = _comment_action("report_comment")
 hide_comment = _comment_action("hide_comment")

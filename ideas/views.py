@@ -18,7 +18,7 @@ from ideabox.exceptions import DomainError
 
 from . import selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
-from .forms import CommentForm, IdeaForm
+from .forms import CommentForm, IdeaForm, SimilarForm
 from .models import Attachment, Comment, IdeaFollower, Status
 
 SEED_SESSION_KEY = "ideas_random_seed"
@@ -176,13 +176,13 @@ def box_submit(request):
 @require_GET
 def similar(request, slug: str):
     campaign = get_object_or_404(_visible_campaigns(request), slug=slug)
-    text = request.GET.get("q", request.GET.get("title", ""))
-    exclude = request.GET.get("exclude", "")
+    form = SimilarForm(request.GET)
+    if not form.is_valid():
+        # htmx leaves the suggestions as they were on a 4xx answer.
+        return render(request, "ideas/_similar.html", {"ideas": [], "asked": False}, status=400)
+    text = form.text()
     ideas = services.similar_ideas(
-        campaign=campaign,
-        text=text,
-        user=request.user,
-        exclude_id=int(exclude) if exclude.isdigit() else None,
+        campaign=campaign, text=text, user=request.user, exclude_id=form.cleaned_data["exclude"]
     )
     return render(request, "ideas/_similar.html", {"ideas": ideas, "asked": bool(selectors.words(text))})
 

@@ -1,3 +1,126 @@
-from django.urls import path  # noqa: F401
+"""The vote API, under /api/v1/ (url names `votes-...`), and the merge
+endpoint moved here from ideas/moderation_api.py (same address and name),
+since a merge moves votes.
 
-urlpatterns: list = []
+POST   /api/v1/ideas/{id}/vote/   201 {"votes", "votes_left", "receipt"}
+DELETE /api/v1/ideas/{id}/vote/   204
+
+Both are rate limited per account and per client address (votes/ratelimit.py).
+"""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ideabox.api import ErrorSerializer
+from ideabox.exceptions import DomainError
+from ideas import selectors as idea_selectors
+from ideas.models import Idea
+from ideas.moderation_api import MergeSerializer, _idea_schema, _IdeaAction
+
+from . import services
+from .merge import merge_ideas
+from .ratelimit import VoteThrottled, check_vote_rate
+
+
+def _check_rate(request) -> None:
+    try:
+        check_vote_rate(request)
+    except VoteThrottled as error:
+        # DRF's own exception, so the answer carries Retry-After.
+        raise exceptions.Throttled(wait=error.wait, detail=error.detail) from error
+
+
+class VoteResponseSerializer(serializers.Serializer):
+    votes = serializers.IntegerField(
+        allow_null=True, help_text=_("The idea's new count; null while the campaign hides counts.")
+    )
+    votes_left = serializers.IntegerField(
+        allow_null=True, help_text=_("How many more ideas you may support here; null when there is no limit.")
+    )
+    receipt = serializers.CharField(
+        help_text=_("Your vote's receipt (64 hexadecimal characters): find it in the published results.")
+    )
+
+
+VOTE_REFUSALS = {
+    401: OpenApiResponse(ErrorSerializer, description=_("Not authenticated (`not_authenticated`).")),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description=_(
+            "`not_allowed` (not the campaign's audience, no verified e-mail, or an idea not open to support) "
+            "or `own_idea`."
+        ),
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer, description=_("`not_found` (no such idea for you), or `not_voted` (DELETE without a vote).")
+    ),
+    409: OpenApiResponse(ErrorSerializer, description=_("`already_voted`, `vote_limit_reached` or `voting_closed`.")),
+    429: OpenApiResponse(ErrorSerializer, description=_("Too many vote requests (`throttled`).")),
+}
+
+
+class VoteView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="idea_vote",
+        request=None,
+        responses={201: VoteResponseSerializer, **VOTE_REFUSALS},
+        tags=["votes"],
+        description=_(
+            "Support an idea (approval voting): once per idea, never your own, only while the campaign is voting "
+            "(always in the idea box), within the campaign's votes per voter."
+        ),
+    )
+    def post(self, request, pk: int):
+        _check_rate(request)
+        vote, count, left = services.cast_vote(voter=request.user, idea=pk)
+        shown = None if idea_selectors.counts_hidden(vote.idea.campaign) else count
+        body = VoteResponseSerializer({"votes": shown, "votes_left": left, "receipt": vote.receipt}).data
+        return Response(body, status=201)
+
+    @extend_schema(
+        operation_id="idea_unvote",
+        request=None,
+        responses={204: None, **VOTE_REFUSALS},
+        tags=["votes"],
+        description=_("Withdraw your support while the campaign is voting; the vote is given back."),
+    )
+    def delete(self, request, pk: int):
+        _check_rate(request)
+        services.withdraw_vote(voter=request.user, idea=pk)
+        return Response(status=204)
+
+
+class IdeaMergeView(_IdeaAction):
+    request_serializer = MergeSerializer
+
+    @_idea_schema(
+        "idea_merge",
+        _(
+            "Merge a duplicate into another idea of the same campaign: comments, followers and votes move "
+            "(a voter who supported both keeps one vote and gets the other back). Moderators."
+        ),
+        request=MergeSerializer,
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def perform(self, request, idea, data):
+        target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
+        if target is None:
+            message = str(_("There is no idea with this number that you can see."))
+            raise DomainError("invalid", message, fields={"target": [message]})
+        return merge_ideas(source=idea, target=target, by=request.user, reason=data["reason"])
+
+
+urlpatterns = [
+    path("ideas/<int:pk>/vote/", VoteView.as_view(), name="votes-vote"),
+    path("ideas/<int:pk>/merge/", IdeaMergeView.as_view(), name="moderation-idea-merge"),
+]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +61,66 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} in {self.campaign_id}: {self.used}"
+
+
+# --- the tally (votes/tally.py writes these; nothing else does) --------------------
+
+
+class Tally(models.Model):
+    """A campaign's counted vote, stored when it leaves voting.
+
+    `digest` is the SHA-256 of the published receipt list (one line
+    `<receipt>,<idea id>\\n` per vote, sorted by receipt): anyone who
+    downloads the list can recount it and check it against this digest.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="tally", verbose_name=_("campaign")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    total_votes = models.PositiveIntegerField(_("votes counted"))
+    ballot_count = models.PositiveIntegerField(_("voters"), help_text=_("People who cast at least one vote."))
+    digest = models.CharField(_("digest (SHA-256)"), max_length=64)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="tally_digest_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.total_votes}"
+
+
+class TallyRow(models.Model):
+    """One idea's votes in a campaign's tally, and its rank.
+
+    Ideas out of the ranking (hidden by moderation, or, should votes remain
+    on one, merged or awaiting approval) keep their votes here with
+    `hidden` set and no rank: reported apart, never ranked or shortlisted.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="tally_rows", verbose_name=_("campaign")
+    )
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="tally_rows", verbose_name=_("idea"))
+    votes = models.PositiveIntegerField(_("votes"))
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    hidden = models.BooleanField(_("reported apart"), default=False)
+
+    class Meta:
+        verbose_name = _("tally row")
+        verbose_name_plural = _("tally rows")
+        ordering = ["campaign", F("rank").asc(nulls_last=True), "idea"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "idea"], name="tally_row_once_per_idea"),
+            models.UniqueConstraint(fields=["campaign", "rank"], name="tally_row_rank_once"),
+            models.CheckConstraint(
+                condition=(Q(hidden=True) & Q(rank__isnull=True)) | (Q(hidden=False) & Q(rank__gte=1)),
+                name="tally_row_ranked_unless_hidden",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.idea_id}: {self.votes}"

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "votes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("ideas/<int:pk>/vote/", views.vote, name="vote"),
+    path("ideas/<int:pk>/unvote/", views.unvote, name="unvote"),
+    # Moved from ideas/moderation_urls.py (same address): merging moves votes,
+    # which only the votes app may touch.
+    path("moderation/ideas/<int:pk>/merge/", views.merge, name="merge"),
+]

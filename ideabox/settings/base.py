@@ -272,6 +272,20 @@ STORAGES = {
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
+# --- Vote rate limits (django-ratelimit, counted in the default cache) ----
+# Per account and per client address (behind TRUSTED_PROXY_COUNT proxies) on
+# the vote endpoints, HTML and API; a benchmark raises them for its load
+# generator on one address.
+VOTE_RATE_PER_USER = os.environ.get("VOTE_RATE_PER_USER", "120/m")
+VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "600/m")
+RATELIMIT_USE_CACHE = "default"
+
+# --- Votes ----------------------------------------------------------------
+# The key of the vote receipts' HMAC (votes/receipts.py). Empty: derived from
+# SECRET_KEY. Set it once and keep it: changing it does not change stored
+# receipts, but a new key makes the scheme's documentation name a new key.
+VOTE_RECEIPT_KEY = os.environ.get("VOTE_RECEIPT_KEY", "")
+
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous API caller is told 401 with a

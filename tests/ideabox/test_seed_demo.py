@@ -57,6 +57,18 @@ def test_seed_demo_makes_a_public_campaign_in_each_phase_an_internal_one_and_the
     assert box.ideas.filter(status=Status.REJECTED).exclude(rejection_reason="").exists()
     assert Comment.objects.count() > 50
     assert Report.objects.filter(resolved_at__isnull=True).count() == 1
+    # Votes were cast while each campaign was voting; those past voting are tallied.
+    from votes.models import Tally, Vote
+
+    assert Vote.objects.filter(campaign=voting).exists()
+    assert Vote.objects.filter(campaign=box).exists()
+    assert set(Tally.objects.values_list("campaign__phase", flat=True)) == {
+        Phase.DELIBERATION,
+        Phase.RESULTS,
+        Phase.ARCHIVED,
+    }
+    for idea in Idea.objects.all():
+        assert idea.vote_count == idea.votes.count()
     assert Comment.objects.filter(hidden=True).count() == 1
 
 

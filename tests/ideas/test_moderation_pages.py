@@ -253,7 +253,7 @@ MODERATION_CASES = [
     ("moderation:hide_idea", {"reason": "Spam"}, lambda: IdeaFactory(), VISIBLE),
     ("moderation:restore_idea", {}, lambda: IdeaFactory(hidden=True, hidden_reason="x"), HIDDEN),
     ("moderation:approve", {}, lambda: IdeaFactory(approved=False), HIDDEN),
-    ("moderation:merge", {"target": 0, "reason": "Same"}, lambda: IdeaFactory(), VISIBLE),
+    ("votes:merge", {"target": 0, "reason": "Same"}, lambda: IdeaFactory(), VISIBLE),
     (
         "moderation:review",
         {"status": "accepted"},
@@ -280,7 +280,7 @@ def _something_changed() -> bool:
 def test_who_may_moderate(client, name, data, make, refusals, role):
     login(client, role)
     obj = make()
-    if name == "moderation:merge":
+    if name == "votes:merge":
         data = {**data, "target": IdeaFactory(campaign=obj.campaign).pk}
     response = client.post(reverse(name, args=[obj.pk]), data)
     if role is None:
@@ -299,7 +299,7 @@ def test_a_moderator_merges_through_the_form(client, moderator):
     campaign = CampaignFactory()
     source, target = IdeaFactory(campaign=campaign), IdeaFactory(campaign=campaign)
     client.force_login(moderator)
-    response = client.post(reverse("moderation:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
+    response = client.post(reverse("votes:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.merged_into == target
@@ -309,7 +309,7 @@ def test_a_moderator_merges_through_the_form(client, moderator):
 def test_a_merge_into_a_bad_number_is_a_form_error(client, moderator, target):
     source = IdeaFactory()
     client.force_login(moderator)
-    response = client.post(reverse("moderation:merge", args=[source.pk]), {"target": target, "reason": "Same"})
+    response = client.post(reverse("votes:merge", args=[source.pk]), {"target": target, "reason": "Same"})
     assert response.status_code == 400
     source.refresh_from_db()
     assert source.status == Status.PUBLISHED
@@ -318,7 +318,7 @@ def test_a_merge_into_a_bad_number_is_a_form_error(client, moderator, target):
 def test_a_merge_across_campaigns_is_a_form_error(client, moderator):
     source, target = IdeaFactory(), IdeaFactory()
     client.force_login(moderator)
-    response = client.post(reverse("moderation:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
+    response = client.post(reverse("votes:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
     assert response.status_code == 400
     assert "same campaign" in response.content.decode()
 
@@ -428,8 +428,8 @@ def test_the_partial_offers_no_report_to_the_author_or_a_visitor(participant):
 def test_the_partial_gives_moderators_their_actions(moderator):
     idea = IdeaFactory(campaign=CampaignFactory(moderation=Moderation.PRE), approved=False)
     html = _partial(idea, moderator)
-    for name in ("hide_idea", "merge", "approve"):
-        assert reverse(f"moderation:{name}", args=[idea.pk]) in html
+    for name in ("moderation:hide_idea", "votes:merge", "moderation:approve"):
+        assert reverse(name, args=[idea.pk]) in html
     assert reverse("moderation:review", args=[idea.pk]) not in html
 
 

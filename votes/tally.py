@@ -1,0 +1,285 @@
+"""The tally: a campaign's votes counted from the rows when it leaves voting,
+the shortlist it hands to the jury, the published receipt list and its
+digest, and the reconciliation of the live counters.
+
+The live `Idea.vote_count` is a convenience for list pages, kept in the
+vote's own transaction; the tally never reads it. It counts the Vote rows,
+and `reconcile_vote_counts` puts the counters back in line with the rows.
+
+The published receipt list is one line `<receipt>,<idea id>\\n` per vote,
+sorted by receipt (votes/verify.py reads and checks it). It is produced
+from the rows each time, by `canonical_chunks`, both to compute the digest
+stored with the tally and to serve the download, so the two cannot drift.
+"""
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Collate, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign, Phase
+from ideabox.exceptions import DomainError
+from ideas import notifications
+from ideas.models import Idea, Status, StatusChange
+
+from .models import Tally, TallyRow, Vote
+
+log = logging.getLogger(__name__)
+
+# A campaign is tallied once its vote has closed: from deliberation on.
+TALLIED_PHASES = (Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED)
+
+# Rows fetched per round trip while streaming the receipt list: large enough
+# that the per-fetch cost vanishes, small enough to stay a few hundred kB.
+CHUNK_SIZE = 10000
+ROWS_BATCH_SIZE = 2000
+
+
+class VotesChanged(Exception):
+    """The vote rows changed while the tally read them (a merge moved votes
+    between the count and the receipt list). Nothing was stored; running
+    the tally again counts the new state."""
+
+
+@dataclass(frozen=True)
+class TallyResult:
+    tally: Tally
+    rows: list[TallyRow]  # ranked first (by rank), then the ideas reported apart (by id)
+    shortlisted: list[int]  # the ideas this run moved to "shortlisted"
+
+
+@dataclass(frozen=True)
+class Drift:
+    idea_id: int
+    was: int
+    now: int
+
+
+# --- the receipt list --------------------------------------------------------------
+
+
+def receipt_lines(campaign_id: int):
+    """Every vote of the campaign as its published line, in the published order.
+
+    The database writes the lines (`<receipt>,<idea id>\\n`, as
+    verify.canonical_line does) and sorts them by receipt in byte order:
+    COLLATE "C" on PostgreSQL, whatever the database's collation (and
+    faster than a locale's order), SQLite's default elsewhere. Python only
+    joins and hashes: at a million votes, per-row work in Python is most of
+    the tally's time.
+    """
+    order = Collate("receipt", "C") if connection.vendor == "postgresql" else F("receipt")
+    return (
+        Vote.objects.filter(campaign_id=campaign_id)
+        .annotate(
+            line=Concat("receipt", Value(","), Cast("idea_id", CharField()), Value("\n"), output_field=CharField())
+        )
+        .order_by(order)
+        .values_list("line", flat=True)
+    )
+
+
+def _chunks(campaign_id: int, chunk_size: int) -> Iterator[tuple[bytes, int]]:
+    batch: list[str] = []
+    for line in receipt_lines(campaign_id).iterator(chunk_size=chunk_size):
+        batch.append(line)
+        if len(batch) >= chunk_size:
+            yield "".join(batch).encode(), len(batch)
+            batch = []
+    if batch:
+        yield "".join(batch).encode(), len(batch)
+
+
+def canonical_chunks(campaign_id: int, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """The published receipt list, streamed from the rows in pieces of bytes."""
+    for data, _count in _chunks(campaign_id, chunk_size):
+        yield data
+
+
+def receipts_digest(campaign_id: int, *, chunk_size: int = CHUNK_SIZE) -> tuple[str, int]:
+    """SHA-256 (hex) of the receipt list, and how many lines it has."""
+    sha = hashlib.sha256()
+    lines = 0
+    for data, count in _chunks(campaign_id, chunk_size):
+        sha.update(data)
+        lines += count
+    return sha.hexdigest(), lines
+
+
+# --- the tally ---------------------------------------------------------------------
+
+
+def _ranked(idea: dict) -> bool:
+    """Lists, rankings and the shortlist leave out hidden, unapproved and merged ideas."""
+    return not idea["hidden"] and idea["approved"] and idea["status"] != Status.MERGED
+
+
+def tally_campaign(*, campaign_id: int, now: datetime.datetime | None = None) -> TallyResult:
+    """Count a closed campaign's votes from the rows, rank, store, shortlist.
+
+    Ranking: more votes first, then the earlier submission, then the lower
+    id. Every listed idea gets a row, with zero votes too; votes on ideas out
+    of the ranking (hidden, or merged or unapproved should votes remain on
+    one) are stored apart, unranked. The top `shortlist_size` ranked ideas
+    that are `published` become `shortlisted`.
+
+    Idempotent: the previous tally is replaced in the same transaction, so a
+    second run, or a run after one that crashed half-way, stores the same
+    rows and digest. Refused with `invalid_transition` while the campaign has
+    not left voting (and for the idea box, which never closes).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One tally at a time per campaign: a second run waits, then replaces.
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None:
+            raise DomainError("not_found")
+        if campaign.is_box or campaign.phase not in TALLIED_PHASES:
+            raise DomainError(
+                "invalid_transition",
+                _("This campaign's vote has not closed: it is tallied when it leaves the voting phase."),
+            )
+
+        counts: dict[int, int] = dict(
+            Vote.objects.filter(campaign_id=campaign_id)
+            .order_by()
+            .values_list("idea_id")
+            .annotate(n=Count("*"))
+            .values_list("idea_id", "n")
+        )
+        ideas = {
+            idea["pk"]: idea
+            for idea in Idea.objects.filter(campaign_id=campaign_id)
+            .order_by()
+            .values("pk", "created_at", "hidden", "approved", "status")
+        }
+        strays = counts.keys() - ideas.keys()
+        if strays:
+            # Votes recorded under this campaign for an idea of another one:
+            # they are in the published list, so they are reported (apart).
+            log.error("campaign %s: votes on ideas of other campaigns: %s", campaign_id, sorted(strays))
+            for idea in Idea.objects.filter(pk__in=strays).values("pk", "created_at", "hidden", "approved", "status"):
+                ideas[idea["pk"]] = {**idea, "hidden": True}
+
+        ranked = sorted(
+            (idea for idea in ideas.values() if _ranked(idea)),
+            key=lambda idea: (-counts.get(idea["pk"], 0), idea["created_at"], idea["pk"]),
+        )
+        apart = sorted(pk for pk, idea in ideas.items() if not _ranked(idea) and counts.get(pk, 0) > 0)
+        rows = [
+            TallyRow(campaign_id=campaign_id, idea_id=idea["pk"], votes=counts.get(idea["pk"], 0), rank=position)
+            for position, idea in enumerate(ranked, start=1)
+        ]
+        rows += [
+            TallyRow(campaign_id=campaign_id, idea_id=pk, votes=counts[pk], rank=None, hidden=True) for pk in apart
+        ]
+        total = sum(counts.values())
+
+        digest, lines = receipts_digest(campaign_id)
+        if lines != total:
+            raise VotesChanged(f"campaign {campaign_id}: {total} votes counted, {lines} receipts listed")
+        voters = Vote.objects.filter(campaign_id=campaign_id).values("voter_id").distinct().count()
+
+        TallyRow.objects.filter(campaign_id=campaign_id).delete()
+        TallyRow.objects.bulk_create(rows, batch_size=ROWS_BATCH_SIZE)
+        tally, _created = Tally.objects.update_or_create(
+            campaign_id=campaign_id,
+            defaults={"computed_at": now, "total_votes": total, "ballot_count": voters, "digest": digest},
+        )
+        top = [idea["pk"] for idea in ranked[: campaign.shortlist_size]]
+        shortlisted = _shortlist(idea_ids=top, now=now)
+
+    log.info(
+        "campaign %s tallied: %s votes by %s voters on %s ranked ideas (%s apart), %s newly shortlisted, digest %s",
+        campaign_id,
+        total,
+        voters,
+        len(ranked),
+        len(apart),
+        len(shortlisted),
+        digest,
+    )
+    return TallyResult(tally=tally, rows=rows, shortlisted=shortlisted)
+
+
+def _shortlist(*, idea_ids: list[int], now: datetime.datetime) -> list[int]:
+    """published -> shortlisted, compare-and-swap: an idea already moved (by
+    an earlier run, or on to an award) is left as it is."""
+    moving = list(
+        Idea.objects.select_for_update()
+        .filter(pk__in=idea_ids, status=Status.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not moving:
+        return []
+    Idea.objects.filter(pk__in=moving, status=Status.PUBLISHED).update(status=Status.SHORTLISTED, status_changed_at=now)
+    changes = StatusChange.objects.bulk_create(
+        [
+            StatusChange(idea_id=pk, from_status=Status.PUBLISHED, to_status=Status.SHORTLISTED, by=None, at=now)
+            for pk in moving
+        ]
+    )
+    change_ids = [change.pk for change in changes]
+    transaction.on_commit(lambda: _announce(change_ids))
+    return moving
+
+
+def _announce(change_ids: list[int]) -> None:
+    for pk in change_ids:
+        notifications.idea_status_changed.delay(pk)
+
+
+# --- reading the stored tally -----------------------------------------------------------
+
+
+def stored_tally(campaign: Campaign) -> Tally | None:
+    return Tally.objects.filter(campaign=campaign).first()
+
+
+def tally_rows(campaign: Campaign):
+    """The stored rows, ranked first, with their ideas preloaded."""
+    return (
+        TallyRow.objects.filter(campaign=campaign)
+        .select_related("idea")
+        .order_by(F("rank").asc(nulls_last=True), "idea_id")
+    )
+
+
+# --- the live counters ---------------------------------------------------------------------
+
+
+def reconcile_vote_counts() -> list[Drift]:
+    """Put every idea's live `vote_count` back in line with its Vote rows.
+
+    One aggregate query finds the ideas whose counter differs from their
+    rows; each is corrected by a compare-and-swap UPDATE that recounts the
+    rows in the same statement, so a vote committed meanwhile (which moves
+    the counter too) is never overwritten: that idea is left to the next
+    run. Returns what was corrected.
+    """
+    drifted = list(
+        Idea.objects.order_by()
+        .values("pk", "vote_count")
+        .annotate(counted=Count("votes"))
+        .exclude(vote_count=F("counted"))
+        .values_list("pk", "vote_count", "counted")
+    )
+    rows_now = Subquery(
+        Vote.objects.filter(idea_id=OuterRef("pk")).order_by().values("idea_id").annotate(n=Count("*")).values("n")
+    )
+    corrected = []
+    for idea_id, was, counted in drifted:
+        changed = Idea.objects.filter(pk=idea_id, vote_count=was).update(vote_count=Coalesce(rows_now, Value(0)))
+        if changed:
+            now = Idea.objects.filter(pk=idea_id).values_list("vote_count", flat=True).first()
+            corrected.append(Drift(idea_id=idea_id, was=was, now=now))
+            log.warning("idea %s: vote_count was %s, its rows counted %s; corrected to %s", idea_id, was, counted, now)
+    return corrected

@@ -1,0 +1,111 @@
+"""The vote button's endpoints, and the merge page (which moves votes).
+
+POST /ideas/<id>/vote/ and /ideas/<id>/unvote/ answer:
+- htmx (HX-Request): the refreshed button (votes/_vote.html), status 200,
+  with the confirmation or the refusal as a message inside it (so the swap
+  happens and the live region announces it);
+- a plain POST: a message and a redirect to a safe `next` (or the idea); a
+  refusal is a small page with the message and the refusal's status.
+Visitors are sent to the login page (htmx: the button says "Log in").
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ideabox.exceptions import DomainError
+from ideabox.http import safe_next
+from ideas import moderation_views
+from ideas.models import Idea
+from ideas.moderation_forms import MergeForm
+
+from . import services
+from .merge import merge_ideas
+from .ratelimit import VoteThrottled, check_vote_rate
+
+
+def _idea_for_button(request, pk: int) -> Idea:
+    idea = Idea.objects.visible_to(request.user).select_related("campaign").filter(pk=pk).first()
+    if idea is None:
+        raise Http404
+    return idea
+
+
+def _answer(request, pk: int, *, act, done: str):
+    if not request.user.is_authenticated:
+        if request.htmx:
+            idea = _idea_for_button(request, pk)
+            return render(request, "votes/_vote_response.html", {"idea": idea, "campaign": idea.campaign})
+        return redirect_to_login(safe_next(request, f"/ideas/{pk}/"))
+    try:
+        check_vote_rate(request)
+        act(voter=request.user, idea=pk)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from error
+        idea = _idea_for_button(request, pk)
+        next_url = safe_next(request, idea.get_absolute_url())
+        context = {"idea": idea, "campaign": idea.campaign, "vote_next": next_url}
+        if request.htmx:
+            context.update(vote_error=error.detail, swap_votes_left=True)
+            return render(request, "votes/_vote_response.html", context)
+        response = render(request, "votes/refused.html", {**context, "refusal": error.detail}, status=error.status)
+        if isinstance(error, VoteThrottled):
+            response["Retry-After"] = str(error.wait)
+        return response
+    idea = _idea_for_button(request, pk)
+    next_url = safe_next(request, idea.get_absolute_url())
+    if request.htmx:
+        context = {
+            "idea": idea,
+            "campaign": idea.campaign,
+            "vote_next": next_url,
+            "vote_message": done,
+            "swap_votes_left": True,
+        }
+        return render(request, "votes/_vote_response.html", context)
+    messages.success(request, done)
+    return HttpResponseRedirect(next_url)
+
+
+@require_POST
+def vote(request, pk: int):
+    return _answer(request, pk, act=services.cast_vote, done=_("Thank you: you support this idea."))
+
+
+@require_POST
+def unvote(request, pk: int):
+    return _answer(request, pk, act=services.withdraw_vote, done=_("Your support is withdrawn."))
+
+
+# --- merging (moderators): the page of ideas/moderation_views, with the votes ---
+
+
+def _merge(request, idea, data):
+    target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
+    if target is None:
+        message = _("There is no idea with this number that you can see.")
+        raise DomainError("invalid", message, fields={"target": [message]})
+    return merge_ideas(source=idea, target=target, by=request.user, reason=data["reason"])
+
+
+MERGE = moderation_views.Action(
+    "merge",
+    MergeForm,
+    gettext_lazy("Merge this idea into another"),
+    gettext_lazy("Merge"),
+    gettext_lazy("The idea is merged: its comments, followers and votes moved."),
+    _merge,
+)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def merge(request, pk: int):
+    idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
+    return moderation_views._perform(request, action=MERGE, obj=idea, idea=idea, summary=idea.title)
