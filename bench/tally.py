@@ -9,7 +9,7 @@ each, loaded with COPY. Then times, on the same table:
 
 - the raw query `SELECT idea_id, COUNT(*) FROM votes_vote WHERE campaign_id=%s GROUP BY idea_id`;
 - `votes.tally.tally_campaign` (count, rank, digest of the sorted receipt
-  list, store the rows, shortlist), each run in a fresh child process, whose
+  list, computed by PostgreSQL, store the rows, shortlist), each run in a fresh child process, whose
   peak resident memory (ru_maxrss) is the worker's peak memory.
 
 Prints the medians, their ratio, and the peak memory. Targets: the tally
@@ -151,6 +151,21 @@ def raw_times(campaign_id: int, runs: int) -> list[float]:
     return times[1:]
 
 
+def digest_plan(campaign_id: int) -> str:
+    """How PostgreSQL reads the receipt list for the digest: it should be an
+    index-only scan of vote_tally_receipts (no sort), as after a VACUUM."""
+    from django.db import connection
+
+    from votes import tally
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + tally._POSTGRES_DIGEST, {"campaign": campaign_id})
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    if "Index Only Scan using vote_tally_receipts" in plan and "Sort" not in plan:
+        return "index-only scan of vote_tally_receipts, no sort"
+    return "NOT the ordered index-only scan:\n" + plan
+
+
 def child(campaign_id: int) -> None:
     """One tally, as a worker runs it: prints its time and this process's peak memory."""
     setup_django()
@@ -196,6 +211,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     campaign_id = build(args.votes, args.ideas)
 
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
+    print(f"digest read: {digest_plan(campaign_id)}")
     raw = raw_times(campaign_id, args.runs)
     connection.close()
     runs = []
@@ -219,6 +236,7 @@ def main() -> None:
     tally_list = ", ".join(f"{run['seconds'] * 1000:.0f}" for run in timed)
     print(f"tally_campaign median {tally_s * 1000:8.1f} ms  ({tally_list})")
     print(f"ratio tally / raw: {tally_s / raw_s:.2f}x (target: at most 2x)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(
         f"worker peak memory: {peak_mb:.0f} MB (the process after Django's start: {before_mb:.0f} MB; "
         f"RUSAGE_CHILDREN: {children_peak / 1024:.0f} MB; target: under 150 MB)"
