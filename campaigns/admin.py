@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy
 from ideabox.exceptions import DomainError
 
 from . import services
-from .models import Campaign, Category, PhaseTransition
+from .forms import CampaignForm
+from .models import SCHEDULE_FIELDS, Campaign, Category, PhaseTransition
 
 
 class CategoryInline(admin.TabularInline):
@@ -42,20 +43,11 @@ class CampaignAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "theme", "cover", "audience", "kind", "phase"]}),
         (
             gettext_lazy("Rules"),
-            {
-                "fields": [
-                    "moderation",
-                    "allow_anonymous",
-                    "votes_per_voter",
-                    "hide_counts_while_voting",
-                    "shortlist_size",
-                    "review_days",
-                ]
-            },
+            {"fields": list(CampaignForm.RULES)},
         ),
         (
             gettext_lazy("Schedule"),
-            {"fields": ["submission_opens", "submission_closes", "voting_opens", "voting_closes", "deliberation_ends"]},
+            {"fields": list(SCHEDULE_FIELDS)},
         ),
         (gettext_lazy("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
