@@ -187,7 +187,7 @@ class CommentReportView(_Action):
         return Response(ReportSerializer(report).data, status=201)
 
 
-class _IdeaAction(_Action):
+class IdeaActionView(_Action):
     """POST an action on an idea: `service(idea=, by=, reason=)` answers with the idea."""
 
     service: Callable[..., Idea]
@@ -201,7 +201,7 @@ class _IdeaAction(_Action):
         return Response(IdeaModerationSerializer(result).data)
 
 
-def _idea_schema(operation_id: str, description, request=ReasonSerializer):
+def idea_action_schema(operation_id: str, description, request=ReasonSerializer):
     return extend_schema(
         operation_id=operation_id,
         request=request,
@@ -211,26 +211,26 @@ def _idea_schema(operation_id: str, description, request=ReasonSerializer):
     )
 
 
-class IdeaHideView(_IdeaAction):
+class IdeaHideView(IdeaActionView):
     service = staticmethod(moderation.hide_idea)
 
-    @_idea_schema("idea_hide", _("Hide an idea (reason required); its status is kept. Moderators."))
+    @idea_action_schema("idea_hide", _("Hide an idea (reason required); its status is kept. Moderators."))
     def post(self, request, pk: int):
         return super().post(request, pk)
 
 
-class IdeaRestoreView(_IdeaAction):
+class IdeaRestoreView(IdeaActionView):
     service = staticmethod(moderation.restore_idea)
 
-    @_idea_schema("idea_restore", _("Restore a hidden idea, with its status. Moderators."))
+    @idea_action_schema("idea_restore", _("Restore a hidden idea, with its status. Moderators."))
     def post(self, request, pk: int):
         return super().post(request, pk)
 
 
-class IdeaApproveView(_IdeaAction):
+class IdeaApproveView(IdeaActionView):
     service = staticmethod(moderation.approve_idea)
 
-    @_idea_schema("idea_approve", _("Approve an idea awaiting pre-moderation. Moderators."))
+    @idea_action_schema("idea_approve", _("Approve an idea awaiting pre-moderation. Moderators."))
     def post(self, request, pk: int):
         return super().post(request, pk)
 

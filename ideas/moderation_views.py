@@ -194,7 +194,7 @@ def _may_open_form(request, action: Action) -> bool:
     return roles.is_moderator(request.user)
 
 
-def _perform(request, *, action: Action, obj, idea: Idea, summary: str):
+def perform_action(request, *, action: Action, obj, idea: Idea, summary: str):
     """Validate, call the service, answer the way the caller asked."""
     where = request.POST.get("where") or request.GET.get("where") or ""
     if request.method != "POST":
@@ -279,7 +279,7 @@ def _idea_action(name: str):
     @require_http_methods(["GET", "HEAD", "POST"])
     def view(request, pk: int):
         idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
-        return _perform(request, action=action, obj=idea, idea=idea, summary=idea.title)
+        return perform_action(request, action=action, obj=idea, idea=idea, summary=idea.title)
 
     view.__name__ = name
     return view
@@ -292,7 +292,7 @@ def _comment_action(name: str):
     @require_http_methods(["GET", "HEAD", "POST"])
     def view(request, pk: int):
         comment = get_object_or_404(moderation.visible_comments(request.user).select_related("idea__campaign"), pk=pk)
-        return _perform(request, action=action, obj=comment, idea=comment.idea, summary=comment.body)
+        return perform_action(request, action=action, obj=comment, idea=comment.idea, summary=comment.body)
 
     view.__name__ = name
     return view
@@ -318,4 +318,4 @@ def dismiss(request, pk: int):
     )
     idea = report.idea or report.comment.idea
     summary = report.reason
-    return _perform(request, action=DISMISS, obj=report, idea=idea, summary=summary)
+    return perform_action(request, action=DISMISS, obj=report, idea=idea, summary=summary)

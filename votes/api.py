@@ -21,7 +21,7 @@ from ideabox.api import ErrorSerializer
 from ideabox.exceptions import DomainError
 from ideas import selectors as idea_selectors
 from ideas.models import Idea
-from ideas.moderation_api import MergeSerializer, _idea_schema, _IdeaAction
+from ideas.moderation_api import IdeaActionView, MergeSerializer, idea_action_schema
 
 from . import services
 from .merge import merge_ideas
@@ -98,10 +98,10 @@ class VoteView(APIView):
         return Response(status=204)
 
 
-class IdeaMergeView(_IdeaAction):
+class IdeaMergeView(IdeaActionView):
     request_serializer = MergeSerializer
 
-    @_idea_schema(
+    @idea_action_schema(
         "idea_merge",
         _(
             "Merge a duplicate into another idea of the same campaign: comments, followers and votes move "

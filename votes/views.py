@@ -108,4 +108,4 @@ MERGE = moderation_views.Action(
 @require_http_methods(["GET", "HEAD", "POST"])
 def merge(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
-    return moderation_views._perform(request, action=MERGE, obj=idea, idea=idea, summary=idea.title)
+    return moderation_views.perform_action(request, action=MERGE, obj=idea, idea=idea, summary=idea.title)

@@ -175,6 +175,30 @@ def test_the_list_query_count_does_not_grow(api_as, django_assert_num_queries, c
     assert len(response.json()["results"]) == count + 1  # and the box
 
 
+def test_the_categories_list_query_count_does_not_grow(api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_as("participant")
+    campaign = CampaignFactory()
+    address = f"/api/v1/campaigns/{campaign.slug}/categories/"
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get(address)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.json()["count"]
+
+    CategoryFactory.create_batch(3, campaign=campaign)
+    queries()  # the first request also loads the user's permissions, cached on the test's user object
+    few, shown = queries()
+    assert shown == 3
+    CategoryFactory.create_batch(27, campaign=campaign)
+    many, shown = queries()
+    assert shown == 30
+    assert few == many
+
+
 # --- creating and changing ----------------------------------------------------------------------
 
 
