@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
 from accounts import notifications_api
+from jury import results_urls as jury_results_urls
 from votes import results_urls
 
 from . import views
@@ -20,6 +21,8 @@ api_v1 = [
     path("", include("ideas.moderation_api")),
     path("", include("votes.api")),
     path("", include(results_urls.api_urlpatterns)),
+    path("", include("jury.api")),
+    path("", include(jury_results_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -32,6 +35,8 @@ urlpatterns = [
     path("moderation/", include("ideas.moderation_urls")),
     path("", include("votes.urls")),
     path("", include("votes.results_urls")),
+    path("", include("jury.urls")),
+    path("", include("jury.results_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "campaigns",
     "ideas",
     "votes",
+    "jury",
 ]
 
 MIDDLEWARE = [

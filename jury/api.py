@@ -1,0 +1,3 @@
+"""Jury API under /api/v1/."""
+
+urlpatterns: list = []
