@@ -87,6 +87,14 @@ class NotificationSettings(models.Model):
         default=True,
         help_text=_("An e-mail the day before a campaign you follow stops taking ideas or votes."),
     )
+    jury_reminders = models.BooleanField(
+        _("jury reminders"),
+        default=True,
+        help_text=_(
+            "For jurors, campaign managers and jury chairs: an e-mail when scores are still to be given "
+            "or awards still to be decided."
+        ),
+    )
     weekly_digest = models.BooleanField(
         _("weekly digest"),
         default=False,
@@ -101,6 +109,7 @@ class NotificationSettings(models.Model):
         "followed_idea_changed",
         "followed_campaign_phase",
         "campaign_closing",
+        "jury_reminders",
         "weekly_digest",
     )
 
@@ -118,6 +127,7 @@ class NotificationKind(models.TextChoices):
     FOLLOWED_IDEA_CHANGED = "followed_idea_changed", _("Followed idea changed")
     FOLLOWED_CAMPAIGN_PHASE = "followed_campaign_phase", _("Voting opened")
     CAMPAIGN_CLOSING = "campaign_closing", _("Deadline tomorrow")
+    JURY_REMINDERS = "jury_reminders", _("Jury reminder")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
 
 

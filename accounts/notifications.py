@@ -149,8 +149,11 @@ def render_email(*, user: User, kind: str, template: str, context: dict) -> Emai
     """The message for one person, in their language, with the unsubscribe
     link and header (RFC 2369 and the one-click POST of RFC 8058).
 
-    `template` names templates/emails/<template>_subject.txt, .txt and .html.
+    `template` names templates/emails/<template>_subject.txt, .txt and .html,
+    or, when it holds a slash, <template>_subject.txt… under another folder
+    (an app's own e-mails, e.g. "jury/email/juror_reminder").
     """
+    base = template if "/" in template else f"emails/{template}"
     unsubscribe = unsubscribe_url(user_id=user.pk, kind=kind)
     with translation.override(language_of(user)):
         full_context = {
@@ -162,9 +165,9 @@ def render_email(*, user: User, kind: str, template: str, context: dict) -> Emai
             "kind_label": kind_label(kind),
             "language_code": translation.get_language(),
         }
-        subject = render_to_string(f"emails/{template}_subject.txt", full_context)
-        text = render_to_string(f"emails/{template}.txt", full_context)
-        html = render_to_string(f"emails/{template}.html", full_context)
+        subject = render_to_string(f"{base}_subject.txt", full_context)
+        text = render_to_string(f"{base}.txt", full_context)
+        html = render_to_string(f"{base}.html", full_context)
     subject = SUBJECT_PREFIX + " ".join(subject.split())
     message = EmailMultiAlternatives(
         subject=subject,

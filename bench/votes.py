@@ -315,6 +315,26 @@ def start_gunicorn(args, port: int, conf_dir: str) -> subprocess.Popen:
     ]
     if args.max_requests is not None:
         command += ["--max-requests", str(args.max_requests)]
+    if args.server == "granian":
+        # The same application under granian (Rust HTTP server, WSGI), one
+        # Python thread per worker process, as deploy/granian.md describes.
+        command = [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--blocking-threads",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-ws",
+            "ideabox.wsgi:application",
+        ]
     with open(LOG, "w") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=server_environment(args), start_new_session=True, stdout=log, stderr=log
@@ -645,6 +665,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2 * cores + 1)
     parser.add_argument("--max-requests", type=int, default=None, help="gunicorn's; default: the deploy file's")
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     parser.add_argument("--keep", action="store_true", help="leave this run's votes in the database")
     args = parser.parse_args()
     args.database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)

@@ -12,6 +12,8 @@ from functools import partial
 from django.db import transaction
 
 from ideas import notifications
+from jury import awards
+from jury import tasks as jury_tasks
 from votes import tasks as vote_tasks
 
 from .models import Campaign, Phase, PhaseTransition
@@ -33,6 +35,12 @@ def phase_changed(*, campaign: Campaign, transition: PhaseTransition) -> None:
     if transition.from_phase == Phase.VOTING:
         transaction.on_commit(partial(vote_tasks.tally_campaign.delay, campaign.pk))
 
-    # Leaving deliberation (deliberation -> results) will require every award
-    # to be decided and will publish the results. Awards arrive with the jury
-    # issue, so for now nothing blocks that move and nothing is published.
+    # Leaving deliberation (deliberation -> results) requires every award to
+    # be decided: public awards are decided here, and an undecided jury award
+    # refuses the move (409 `awards_undecided`), which rolls it back. The
+    # move's compare-and-swap holds the campaign row, which every award
+    # decision locks too, so no decision slips between this check and the
+    # commit. Once committed, a worker publishes the results.
+    if transition.from_phase == Phase.DELIBERATION:
+        awards.check_all_decided(campaign=campaign)
+        transaction.on_commit(partial(jury_tasks.publish_results.delay, campaign.pk))

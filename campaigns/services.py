@@ -218,6 +218,12 @@ def advance_due_campaigns(*, now: datetime.datetime | None = None) -> list[Phase
             try:
                 transition = _move(campaign=campaign, to=NEXT_PHASE[campaign.phase], by=None, now=now)
             except DomainError as refusal:
+                if refusal.code == "awards_undecided":
+                    # Expected: the campaign waits in deliberation until its
+                    # awards are decided (the chair and managers are reminded
+                    # daily); a later run moves it.
+                    log.info("campaign %s stays in deliberation: %s", campaign.slug, refusal.detail)
+                    break
                 # A history at odds with the phase (set by hand in the
                 # database): this campaign needs a person, the others still move.
                 log.error("campaign %s not moved: %s", campaign.slug, refusal)

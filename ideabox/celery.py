@@ -35,6 +35,14 @@ app.conf.beat_schedule = {
         "task": "votes.tasks.reconcile_vote_counts",
         "schedule": crontab(minute="*/15"),  # every 15 minutes
     },
+    "unfinished-jurors-reminder": {
+        "task": "jury.tasks.remind_all_unfinished_jurors",
+        "schedule": crontab(hour=8, minute=15),  # daily, 08:15 UTC: jurors who have scores left to give
+    },
+    "undecided-awards-reminder": {
+        "task": "jury.tasks.remind_undecided_awards",
+        "schedule": crontab(hour=8, minute=30),  # daily, 08:30 UTC: campaigns waiting for their awards
+    },
     "weekly-digest": {
         "task": "ideas.notifications.weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),  # Mondays, 07:00 UTC

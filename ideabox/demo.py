@@ -9,6 +9,7 @@ slug or username, so running it twice adds nothing.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -21,6 +22,10 @@ from ideabox.exceptions import DomainError
 from ideas import moderation, review
 from ideas import services as idea_services
 from ideas.models import Idea, Status
+from jury import awards as jury_awards
+from jury import publication, ranking
+from jury import services as jury_services
+from jury.models import AwardBasis, Criterion, Juror
 from votes import services as vote_services
 from votes import tally
 
@@ -71,6 +76,9 @@ class CampaignSpec:
     allow_anonymous: bool = False
     votes_per_voter: int | None = None
     categories: tuple[str, ...] = ()
+    # A jury set up while the campaign is open for ideas (criteria, awards,
+    # weights and jurors); it scores once the campaign deliberates.
+    jury: bool = False
 
 
 CAMPAIGNS = [
@@ -85,6 +93,7 @@ CAMPAIGNS = [
     ),
     CampaignSpec(
         slug="connected-home",
+        jury=True,
         title="The connected home",
         theme=(
             "Our customers' homes are filling with devices. Which services would make their life "
@@ -112,6 +121,7 @@ CAMPAIGNS = [
     ),
     CampaignSpec(
         slug="green-office",
+        jury=True,
         title="A greener office",
         theme="Every idea to cut the energy, water and waste of our offices. **Vote for the best ones.**",
         phase=Phase.VOTING,
@@ -133,6 +143,7 @@ CAMPAIGNS = [
     ),
     CampaignSpec(
         slug="future-of-mobility",
+        jury=True,
         title="The future of mobility",
         theme="How will people move around the region in ten years? The jury is deliberating.",
         phase=Phase.DELIBERATION,
@@ -151,6 +162,7 @@ CAMPAIGNS = [
     ),
     CampaignSpec(
         slug="customer-experience",
+        jury=True,
         title="Customer experience 2026",
         theme="Ideas to make every contact with us a good one. Results are published.",
         phase=Phase.RESULTS,
@@ -167,6 +179,7 @@ CAMPAIGNS = [
     ),
     CampaignSpec(
         slug="paperless-2025",
+        jury=True,
         title="Paperless 2025",
         theme="Last year's campaign to stop printing. Archived.",
         phase=Phase.ARCHIVED,
@@ -253,6 +266,113 @@ def generated_ideas(count: int) -> list[tuple[str, str]]:
     return [(f"A {device} {benefit}", summary) for device, (benefit, summary) in combos[:count]]
 
 
+# --- the jury ---------------------------------------------------------------------------
+
+JURORS = ("jury1", "jury2", "jury3")  # jury1 chairs
+CRITERIA = [
+    ("Innovation", 2, "Is it new, for us or for the market? Not a copy of what exists."),
+    ("Feasibility", 1, "Could a small team build a first version within a year, with what we have?"),
+    ("Customer value", 2, "How many people it helps, and how much it changes their day."),
+]
+AWARDS = [
+    ("Grand prize", AwardBasis.JURY, "€5,000 and six months with a team to build a pilot."),
+    ("Public's choice", AwardBasis.PUBLIC, "A trip for the authors to present the idea at our annual conference."),
+    ("Special mention", AwardBasis.JURY, "A workshop day with our design team."),
+]
+PUBLIC_WEIGHT = Decimal("0.40")
+SPECIAL_MENTION_JUSTIFICATION = (
+    "Not the highest score, but the idea the jury discussed the longest: it costs almost nothing to try, "
+    "and the jury wants to encourage small ideas like it."
+)
+
+
+def _set_up_jury(campaign: Campaign, *, manager: User) -> None:
+    """What a manager sets up before voting opens, through the jury services."""
+    jury_services.update_jury(campaign=campaign, by=manager, public_weight=PUBLIC_WEIGHT)
+    for name, weight, description in CRITERIA:
+        jury_services.add_criterion(campaign=campaign, by=manager, name=name, description=description, weight=weight)
+    for name, basis, prize in AWARDS:
+        jury_services.add_award(campaign=campaign, by=manager, name=name, basis=basis, prize=prize)
+    for username in JURORS:
+        jury_services.add_juror(campaign=campaign, by=manager, who=username, chair=username == "jury1")
+
+
+def _demo_score(*, idea_index: int, juror_index: int, criterion_index: int) -> int:
+    """Scores that differ from idea to idea and juror to juror, the same on
+    every run; jury2 is much harsher than jury1 on every fourth idea, so the
+    jury page has ideas flagged for discussion."""
+    base = 4 - idea_index % 4
+    harsh = 3 if juror_index == 1 and idea_index % 4 == 1 else 0
+    return max(0, min(5, base - harsh + (criterion_index + juror_index * 2 + idea_index) % 3 - 1))
+
+
+def _score(campaign: Campaign, *, complete: bool, start, end) -> None:
+    """The jurors score the shortlist between `start` and `end`.
+
+    complete: every juror scores every idea, except one conflict of interest.
+    Otherwise part way through: jury1 finished, jury2 half way (with one
+    conflict of interest declared), jury3 not started.
+    """
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    ideas = list(ranking.shortlist(campaign).order_by("pk"))
+    criteria = list(Criterion.objects.filter(campaign=campaign).order_by("position", "pk"))
+    jurors = {j.user.username: j.user for j in Juror.objects.filter(campaign=campaign).select_related("user")}
+    plan = {"jury1": len(ideas), "jury2": len(ideas) if complete else (len(ideas) + 1) // 2, "jury3": len(ideas)}
+    if not complete:
+        plan["jury3"] = 0
+    conflicted = ("jury3" if complete else "jury2", ideas[-1].pk if complete else ideas[0].pk) if ideas else None
+    steps = sum(plan.values()) + 2
+    step = 0
+    for juror_index, username in enumerate(JURORS):
+        user = jurors[username]
+        for idea_index, idea in enumerate(ideas[: plan[username]]):
+            step += 1
+            when = start + (end - start) * step / steps
+            if conflicted == (username, idea.pk):
+                jury_services.declare_conflict(
+                    campaign=campaign,
+                    user=user,
+                    idea=idea,
+                    reason="I advised the author's team on this project last year.",
+                    now=when,
+                )
+                continue
+            scores = {
+                criterion.pk: _demo_score(idea_index=idea_index, juror_index=juror_index, criterion_index=n)
+                for n, criterion in enumerate(criteria)
+            }
+            comment = "Clear and easy to pilot." if (idea_index + juror_index) % 3 == 0 else ""
+            jury_services.save_evaluation(
+                campaign=campaign, user=user, idea=idea, scores=scores, comment=comment, now=when
+            )
+
+
+def _decide_awards(campaign: Campaign, *, now) -> None:
+    """The chair confirms the jury awards: the Grand prize to the top of the
+    ranking, the Special mention to a lower-ranked idea, with a justification
+    (the Public's choice is decided by the vote when deliberation closes)."""
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    chair = User.objects.get(username="jury1")
+    standings = ranking.standings(campaign)
+    awards = {award.name: award for award in jury_awards.awards_of(campaign)}
+    if not standings:
+        return
+    grand = standings[0].idea
+    jury_awards.decide_award(award=awards["Grand prize"], by=chair, winner=grand, now=now)
+    # Below the top of the ranking, and not the most voted idea (which the
+    # public's award takes).
+    most_voted = max(standings, key=lambda s: (s.votes, -s.rank)).idea
+    candidates = [s.idea for s in standings[2:] if s.idea.pk not in (grand.pk, most_voted.pk)]
+    if candidates:
+        jury_awards.decide_award(
+            award=awards["Special mention"],
+            by=chair,
+            winner=candidates[-1],
+            justification=SPECIAL_MENTION_JUSTIFICATION,
+            now=now,
+        )
+
+
 def _schedule(days: tuple[int, ...], now) -> dict:
     names = ("submission_opens", "submission_closes", "voting_opens", "voting_closes", "deliberation_ends")
     return {name: now + offset * DAY for name, offset in zip(names, days, strict=True)}
@@ -292,6 +412,8 @@ def _play_campaign(
     )
     for name in spec.categories:
         campaign_services.add_category(campaign=campaign, by=manager, name=name)
+    if spec.jury:
+        _set_up_jury(campaign, manager=manager)
     if spec.phase == Phase.DRAFT:
         return 0
     campaign_services.transition_campaign(
@@ -337,6 +459,10 @@ def _play_campaign(
     ):
         if list(Phase.values).index(spec.phase) < list(Phase.values).index(to):
             break
+        if to == Phase.RESULTS and spec.jury:
+            # The jury finishes before deliberation ends: leaving it needs every award decided.
+            _score(campaign, complete=True, start=schedule["voting_closes"], end=schedule["deliberation_ends"] - DAY)
+            _decide_awards(campaign, now=schedule["deliberation_ends"] - DAY / 2)
         campaign_services.transition_campaign(campaign=campaign, to=to, by=None, now=schedule[boundary])
         if to == Phase.VOTING:
             _vote(campaign, voters=voters, opens=schedule["voting_opens"], closes=min(schedule["voting_closes"], now))
@@ -344,6 +470,11 @@ def _play_campaign(
             # What the scheduler's hand-over does after commit, done now so
             # the demo's tally pages are there at once (it is idempotent).
             tally.tally_campaign(campaign_id=campaign.pk, now=schedule["voting_closes"])
+            if spec.jury and spec.phase == Phase.DELIBERATION:
+                _score(campaign, complete=False, start=schedule["voting_closes"], end=now)
+        if to == Phase.RESULTS:
+            # Likewise the publication the move queues after commit (idempotent).
+            publication.publish_results(campaign_id=campaign.pk, now=schedule[boundary])
     if spec.phase == Phase.ARCHIVED:
         campaign_services.transition_campaign(campaign=campaign, to=Phase.ARCHIVED, by=manager, now=now)
     return made

@@ -28,6 +28,14 @@ STATUS_BY_CODE: dict[str, int] = {
     "conflict": 409,
     "unsupported_media_type": 415,
     "throttled": 429,
+    # the jury (jury/services.py, jury/awards.py, jury/publication.py)
+    "jury_locked": 409,  # the jury's setup is fixed once voting opens
+    "jury_closed": 409,  # scores are given during deliberation, before it ends
+    "conflict_declared": 409,  # the juror declared a conflict of interest on this idea
+    "already_awarded": 409,  # the idea already won another award of this campaign
+    "awards_undecided": 409,  # leaving deliberation with a jury award still undecided
+    "awards_closed": 409,  # awards are decided during deliberation only
+    "already_moved": 409,  # the awarded idea was already moved into the idea box
 }
 
 DEFAULT_DETAIL: dict[str, str] = {

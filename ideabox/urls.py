@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
 from accounts import notifications_api
+from jury import awards_urls as jury_awards_urls
 from jury import results_urls as jury_results_urls
 from votes import results_urls
 
@@ -23,9 +24,13 @@ api_v1 = [
     path("", include(results_urls.api_urlpatterns)),
     path("", include("jury.api")),
     path("", include(jury_results_urls.api_urlpatterns)),
+    path("", include(jury_awards_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
+    # The API first: its calls (the vote above all) then resolve without
+    # walking every page's pattern.
+    path("api/v1/", include((api_v1, "api"))),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
@@ -37,9 +42,9 @@ urlpatterns = [
     path("", include("votes.results_urls")),
     path("", include("jury.urls")),
     path("", include("jury.results_urls")),
+    path("", include("jury.awards_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", views.api_docs, name="api-docs"),
 ]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -269,3 +269,26 @@ class ResultRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} #{self.rank}: {self.idea_id}"
+
+
+class BoxTransfer(models.Model):
+    """An awarded idea of an internal campaign moved into the idea box
+    (jury/publication.py): the campaign's idea, with its votes and results,
+    stays where it is; the box gets a copy to review. Once per idea."""
+
+    idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, related_name="box_transfer", verbose_name=_("campaign idea")
+    )
+    box_idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, related_name="box_origin", verbose_name=_("idea in the box")
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("moved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("move into the idea box")
+        verbose_name_plural = _("moves into the idea box")
+        constraints = [models.CheckConstraint(condition=~Q(idea=F("box_idea")), name="box_transfer_not_itself")]
+
+    def __str__(self) -> str:
+        return f"{self.idea_id} → {self.box_idea_id}"

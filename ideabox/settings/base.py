@@ -126,6 +126,14 @@ def database_from_env() -> dict:
             conn_max_age=env_int("CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )
+        if config["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters bound by the server, and a statement run five times
+            # on a connection prepared there (psycopg's prepare_threshold):
+            # PostgreSQL then skips parsing and planning it. With persistent
+            # connections (CONN_MAX_AGE) the vote's statements are planned
+            # once per connection. Set DATABASE_PREPARED_STATEMENTS=false
+            # behind a transaction-pooling PgBouncer older than 1.21.
+            config.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         config = {

@@ -26,6 +26,7 @@ DEFAULTS = {
     "followed_idea_changed": True,
     "followed_campaign_phase": True,
     "campaign_closing": True,
+    "jury_reminders": True,
     "weekly_digest": False,
 }
 

@@ -107,3 +107,107 @@ def test_seed_demo_sends_no_notification(mailoutbox):
     seed(extra_ideas=0)
     assert Comment.objects.exists()
     assert [m.subject for m in mailoutbox] == []
+
+
+# --- the jury ------------------------------------------------------------------------
+
+
+def test_seed_demo_sets_up_juries_with_criteria_awards_weights_and_the_demo_jurors():
+    from decimal import Decimal
+
+    from jury.models import Award, AwardBasis, Criterion, Juror, Jury
+
+    seed(extra_ideas=0)
+    judged = Campaign.objects.filter(jury__isnull=False).order_by("slug")
+    assert set(judged.values_list("slug", flat=True)) >= {
+        "connected-home",
+        "green-office",
+        "future-of-mobility",
+        "customer-experience",
+    }
+    for campaign in judged:
+        assert Jury.objects.get(campaign=campaign).public_weight == Decimal("0.40")
+        seats = list(Juror.objects.filter(campaign=campaign).order_by("user__username"))
+        assert [(j.user.username, j.is_chair) for j in seats] == [("jury1", True), ("jury2", False), ("jury3", False)]
+        criteria = list(Criterion.objects.filter(campaign=campaign).order_by("position"))
+        assert [(c.name, c.weight) for c in criteria] == [("Innovation", 2), ("Feasibility", 1), ("Customer value", 2)]
+        assert all(c.description for c in criteria)
+        awards = list(Award.objects.filter(campaign=campaign).order_by("position"))
+        assert [(a.name, a.basis) for a in awards] == [
+            ("Grand prize", AwardBasis.JURY),
+            ("Public's choice", AwardBasis.PUBLIC),
+            ("Special mention", AwardBasis.JURY),
+        ]
+        assert awards[0].prize
+
+
+def test_seed_demo_leaves_the_deliberating_jury_part_way_through_scoring():
+    from jury import ranking
+    from jury.models import Award, Conflict, Evaluation, Jury
+
+    seed(extra_ideas=0)
+    campaign = Campaign.objects.get(slug="future-of-mobility", phase=Phase.DELIBERATION)
+    shortlist = ranking.shortlist(campaign).count()
+    assert shortlist >= 4
+    scored = {
+        name: Evaluation.objects.filter(juror__campaign=campaign, juror__user__username=name, scores__isnull=False)
+        .distinct()
+        .count()
+        for name in ("jury1", "jury2", "jury3")
+    }
+    assert scored["jury1"] == shortlist
+    assert 0 < scored["jury2"] < shortlist
+    assert scored["jury3"] == 0
+    assert Conflict.objects.filter(juror__campaign=campaign).count() == 1
+    assert Jury.objects.get(campaign=campaign).published_at is None
+    assert not Award.objects.filter(campaign=campaign, winner__isnull=False).exists()
+    standings = ranking.standings(campaign)
+    assert any(s.unscored for s in standings) or any(s.marks == 1 for s in standings)
+    assert any(s.disputed for s in standings)
+
+
+def test_seed_demo_publishes_the_results_of_the_campaign_in_results():
+    from jury.models import Award, Jury, ResultRow
+
+    seed(extra_ideas=0)
+    campaign = Campaign.objects.get(slug="customer-experience", phase=Phase.RESULTS)
+    assert Jury.objects.get(campaign=campaign).published_at is not None
+    rows = list(ResultRow.objects.filter(campaign=campaign).order_by("rank"))
+    assert len(rows) == campaign.ideas.filter(status__in=[Status.AWARDED, Status.NOT_SELECTED]).count() >= 4
+    assert all(row.jury_average is not None for row in rows)
+    awards = list(Award.objects.filter(campaign=campaign).order_by("position"))
+    assert all(award.winner_id and award.decided_at for award in awards)
+    assert awards[0].winner_id == rows[0].idea_id
+    departed = [award for award in awards if award.justification]
+    assert len(departed) == 1
+    assert departed[0].winner_id != rows[1].idea_id
+    awarded = set(campaign.ideas.filter(status=Status.AWARDED).values_list("pk", flat=True))
+    assert awarded == {award.winner_id for award in awards}
+    assert campaign.ideas.filter(status=Status.NOT_SELECTED).exists()
+
+
+def test_seed_demo_results_page_and_api_show_the_published_results(client):
+    seed(extra_ideas=0)
+    page = client.get("/campaigns/customer-experience/results/")
+    assert page.status_code == 200
+    assert b"Grand prize" in page.content
+    assert b"<svg" in page.content
+    api = client.get("/api/v1/campaigns/customer-experience/results/")
+    assert api.status_code == 200
+    assert len(api.json()["awards"]) == 3
+    assert client.get("/api/v1/campaigns/future-of-mobility/results/").status_code == 409
+
+
+def test_seed_demo_twice_keeps_the_jury_data():
+    from jury.models import Award, Conflict, Criterion, Evaluation, Juror, ResultRow, Score
+
+    seed(extra_ideas=0)
+
+    def counts():
+        return [
+            model.objects.count() for model in (Juror, Criterion, Award, Evaluation, Score, Conflict, ResultRow)
+        ] + [list(Award.objects.order_by("pk").values_list("winner_id", "decided_at"))]
+
+    before = counts()
+    seed(extra_ideas=0)
+    assert counts() == before

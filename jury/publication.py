@@ -1,0 +1,373 @@
+"""Publishing a campaign's results, telling people, reminding of undecided
+awards, and moving awarded ideas of an internal campaign into the idea box.
+
+`publish_results` runs (as jury.tasks.publish_results) once the campaign has
+left deliberation: in one transaction, with the campaign row locked, it
+stores the final ranking as ResultRow, sets the statuses (`awarded`,
+`not_selected`) and `Jury.published_at`; a second run, or a run after one
+that crashed half-way (nothing committed), gives the same stored result.
+After the commit, `announce_results` e-mails winners, authors and the
+campaign's followers, once per person (the Notification log).
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from celery import shared_task
+
+from accounts import notifications as mail
+from accounts import roles
+from accounts.models import NotificationKind
+from campaigns.models import Campaign, CampaignFollower, Kind, Phase
+from ideabox.exceptions import DomainError
+from ideas.models import Comment, Idea, IdeaFollower, Status, StatusChange
+from ideas.notifications import RETRY
+from votes import tally
+from votes.models import Tally
+
+from . import awards, ranking
+from .models import Award, AwardBasis, BoxTransfer, Juror, Jury, ResultRow
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_PHASES = (Phase.RESULTS, Phase.ARCHIVED)
+
+# The people who run a campaign's deliberation are told daily that it waits
+# for its awards. It is a deadline matter: the "last call before a deadline"
+# setting covers it (accounts.models has no kind of its own for the jury).
+REMINDER_KIND = NotificationKind.JURY_REMINDERS
+
+
+def results_path(campaign: Campaign) -> str:
+    """The results page's stable address (PRODUCT.md, "Interfaces")."""
+    return f"/campaigns/{campaign.slug}/results/"
+
+
+def published_at(campaign: Campaign) -> datetime.datetime | None:
+    return Jury.objects.filter(campaign=campaign).values_list("published_at", flat=True).first()
+
+
+# --- publication ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    jury: Jury
+    rows: list[ResultRow]
+    published_now: bool  # False: it was published already, nothing changed
+
+
+def _set_statuses(*, idea_ids: list[int], to: str, now: datetime.datetime) -> list[int]:
+    """shortlisted -> `to`, compare-and-swap, with the history (by=None)."""
+    moving = list(
+        Idea.objects.select_for_update()
+        .filter(pk__in=idea_ids, status=Status.SHORTLISTED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not moving:
+        return []
+    Idea.objects.filter(pk__in=moving, status=Status.SHORTLISTED).update(status=to, status_changed_at=now)
+    StatusChange.objects.bulk_create(
+        [StatusChange(idea_id=pk, from_status=Status.SHORTLISTED, to_status=to, by=None, at=now) for pk in moving]
+    )
+    return moving
+
+
+def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -> Publication:
+    """Store the final ranking once the campaign has left deliberation.
+
+    Refused with 404 `not_found` for a campaign that does not exist and 409
+    `invalid_transition` before the results phase. Already published: the
+    stored result is returned untouched. The tally is run first should it
+    not be stored yet (the tally task queued when voting closed may run
+    after this one; both count the same frozen rows).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id, kind=Kind.CHALLENGE).first()
+        if campaign is None:
+            raise DomainError("not_found")
+        if campaign.phase not in PUBLISHED_PHASES:
+            raise DomainError("invalid_transition", _("Results are published once the campaign leaves deliberation."))
+        jury, _created = Jury.objects.select_for_update().get_or_create(campaign=campaign)
+        if jury.published_at is not None:
+            return Publication(jury=jury, rows=list(ResultRow.objects.filter(campaign=campaign)), published_now=False)
+
+        if not Tally.objects.filter(campaign=campaign).exists():
+            tally.tally_campaign(campaign_id=campaign.pk, now=now)
+        awards.decide_public_awards(campaign=campaign, now=now)
+
+        standings = ranking.standings(campaign)
+        ResultRow.objects.filter(campaign=campaign).delete()
+        rows = ResultRow.objects.bulk_create(
+            [
+                ResultRow(
+                    campaign=campaign,
+                    idea=standing.idea,
+                    rank=standing.rank,
+                    votes=standing.votes,
+                    jury_average=standing.jury_average,
+                    final_score=standing.final_score,
+                )
+                for standing in standings
+            ]
+        )
+        winners = set(Award.objects.filter(campaign=campaign, winner__isnull=False).values_list("winner_id", flat=True))
+        ranked = [standing.idea.pk for standing in standings]
+        _set_statuses(idea_ids=[pk for pk in ranked if pk in winners], to=Status.AWARDED, now=now)
+        _set_statuses(idea_ids=[pk for pk in ranked if pk not in winners], to=Status.NOT_SELECTED, now=now)
+        jury.published_at = now
+        jury.save(update_fields=["published_at"])
+        transaction.on_commit(lambda: announce_results.delay(campaign.pk))
+    log.info("campaign %s: results published, %s ideas ranked, %s awarded", campaign.slug, len(rows), len(winners))
+    return Publication(jury=jury, rows=rows, published_now=True)
+
+
+# --- e-mails -------------------------------------------------------------------------
+
+
+def _may_hear_of(campaign: Campaign, user_ids) -> set[int]:
+    user_ids = {pk for pk in user_ids if pk is not None}
+    if campaign.is_internal:
+        return mail.employees_among(user_ids)
+    return user_ids
+
+
+def results_key(campaign: Campaign) -> str:
+    return f"results:campaign:{campaign.pk}"
+
+
+@shared_task(name="jury.publication.announce_results", **RETRY)
+def announce_results(campaign_id: int) -> int:
+    """E-mail the published results: to the authors of the shortlist (what
+    their ideas won, or that they were not selected) and to the campaign's
+    followers. One e-mail per person and campaign. Returns how many were queued."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or published_at(campaign) is None:
+        return 0
+    rows = list(
+        ResultRow.objects.filter(campaign=campaign, idea__hidden=False)
+        .select_related("idea")
+        .prefetch_related("idea__coauthors")
+        .order_by("rank")
+    )
+    won: dict[int, list[Award]] = defaultdict(list)
+    for award in Award.objects.filter(campaign=campaign, winner__isnull=False).order_by("position", "pk"):
+        won[award.winner_id].append(award)
+    mine: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        entry = {"idea": row.idea, "row": row, "awards": won.get(row.idea_id, [])}
+        for person in {row.idea.author_id, *(c.pk for c in row.idea.coauthors.all())} - {None}:
+            mine[person].append(entry)
+
+    results_url = mail.absolute_url(results_path(campaign))
+    sent = 0
+    authors = list(mail.recipients(_may_hear_of(campaign, mine), NotificationKind.IDEA_STATUS_CHANGED))
+    for user in authors:
+        entries = mine[user.pk]
+        sent += mail.send_once(
+            user=user,
+            kind=NotificationKind.IDEA_STATUS_CHANGED,
+            key=results_key(campaign),
+            template="jury/email/results_author",
+            context={
+                "campaign": campaign,
+                "won": [e for e in entries if e["awards"]],
+                "not_selected": [e for e in entries if not e["awards"]],
+                "results_url": results_url,
+            },
+        )
+    followers = set(CampaignFollower.objects.filter(campaign=campaign).values_list("user_id", flat=True))
+    told = {user.pk for user in authors}
+    for user in mail.recipients(_may_hear_of(campaign, followers - told), NotificationKind.FOLLOWED_CAMPAIGN_PHASE):
+        sent += mail.send_once(
+            user=user,
+            kind=NotificationKind.FOLLOWED_CAMPAIGN_PHASE,
+            key=results_key(campaign),
+            template="jury/email/results_follower",
+            context={
+                "campaign": campaign,
+                "winners": [{"award": award, "idea": row.idea} for row in rows for award in won.get(row.idea_id, [])],
+                "results_url": results_url,
+            },
+        )
+    return sent
+
+
+# --- the daily reminder of undecided awards --------------------------------------------
+
+
+def stuck_campaigns(*, now: datetime.datetime):
+    """Campaigns past deliberation_ends still deliberating because a jury award is undecided."""
+    undecided = Award.objects.filter(basis=AwardBasis.JURY, winner__isnull=True).values("campaign_id")
+    return Campaign.objects.filter(phase=Phase.DELIBERATION, deliberation_ends__lte=now, pk__in=undecided).order_by(
+        "deliberation_ends", "pk"
+    )
+
+
+def _managers():
+    User = get_user_model()
+    codename = "manage_campaigns"
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="accounts")
+            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="accounts")
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def reminder_key(day: datetime.date) -> str:
+    return f"awards-undecided:{day.isoformat()}"
+
+
+def remind_undecided_awards(*, now: datetime.datetime | None = None) -> int:
+    """E-mail the managers and each stuck campaign's chair the campaigns
+    that wait for their awards: one e-mail per person per day (the key holds
+    the date), listing their campaigns. Returns how many were queued."""
+    now = now or timezone.now()
+    campaigns = list(stuck_campaigns(now=now))
+    if not campaigns:
+        return 0
+    pending: dict[int, list[str]] = defaultdict(list)
+    for campaign_id, name in (
+        Award.objects.filter(campaign__in=campaigns, basis=AwardBasis.JURY, winner__isnull=True)
+        .order_by("position", "pk")
+        .values_list("campaign_id", "name")
+    ):
+        pending[campaign_id].append(name)
+    entries = {
+        c.pk: {
+            "campaign": c,
+            "awards": pending[c.pk],
+            "awards_url": mail.absolute_url(reverse("awards:page", args=[c.slug])),
+        }
+        for c in campaigns
+    }
+    theirs: dict[int, list[int]] = defaultdict(list)
+    for manager_id in _managers():
+        theirs[manager_id] = [c.pk for c in campaigns]
+    for campaign_id, user_id in Juror.objects.filter(campaign__in=campaigns, is_chair=True).values_list(
+        "campaign_id", "user_id"
+    ):
+        if campaign_id not in theirs[user_id]:
+            theirs[user_id].append(campaign_id)
+    sent = 0
+    key = reminder_key(timezone.localdate(now))
+    for user in mail.recipients([pk for pk, ids in theirs.items() if ids], REMINDER_KIND):
+        sent += mail.send_once(
+            user=user,
+            kind=REMINDER_KIND,
+            key=key,
+            template="jury/email/results_awards_undecided",
+            context={"entries": [entries[pk] for pk in theirs[user.pk]]},
+        )
+    log.info("reminded %s people of %s campaigns waiting for their awards", sent, len(campaigns))
+    return sent
+
+
+# --- moving an awarded idea into the idea box ------------------------------------------
+
+
+def _footer(campaign: Campaign) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Awarded in the campaign “%(title)s”: [see its results](%(url)s).") % {
+            "title": campaign.title,
+            "url": results_path(campaign),
+        }
+
+
+def move_to_box(*, idea: Idea, by, now: datetime.datetime | None = None) -> BoxTransfer:
+    """Copy an awarded idea of an internal campaign into the idea box, to be
+    reviewed there: its text, authors, tags and comments, and a link back to
+    the campaign's results. The campaign's idea, votes, receipts, tally and
+    results stay as they are. Managers only; once per idea (409 `already_moved`).
+    """
+    now = now or timezone.now()
+    if by is None or not roles.is_manager(by):
+        raise DomainError("not_found")
+    with transaction.atomic():
+        current = (
+            Idea.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(pk=idea.pk, campaign__kind=Kind.CHALLENGE)
+            .first()
+        )
+        if current is None:
+            raise DomainError("not_found")
+        campaign = current.campaign
+        if not campaign.is_internal:
+            raise DomainError("invalid_transition", _("Only awarded ideas of an internal campaign go to the idea box."))
+        if published_at(campaign) is None:
+            raise DomainError("invalid_transition", _("The results of this campaign are not published yet."))
+        if current.status != Status.AWARDED or current.hidden:
+            raise DomainError("invalid_transition", _("Only an awarded idea goes to the idea box."))
+        if BoxTransfer.objects.filter(idea=current).exists():
+            raise _already_moved()
+        box = Campaign.objects.get(kind=Kind.BOX)
+        body = current.body.rstrip()
+        body = f"{body}\n\n---\n\n{_footer(campaign)}" if body else _footer(campaign)
+        copy = Idea.objects.create(
+            campaign=box,
+            author=current.author,
+            title=current.title,
+            summary=current.summary,
+            body=body,
+            category=None,
+            anonymous=current.anonymous,
+            status=Status.UNDER_REVIEW,
+            approved=True,
+            answer_due=now + datetime.timedelta(days=box.review_days),
+            follower_count=1 if current.author_id else 0,
+            status_changed_at=now,
+            created_at=now,
+        )
+        if current.author_id:
+            # As on submission, the author follows their idea in the box.
+            IdeaFollower.objects.create(idea=copy, user_id=current.author_id, created_at=now)
+        copy.coauthors.set(current.coauthors.all())
+        copy.tags.set(current.tags.all())
+        _copy_comments(source=current, target=copy)
+        try:
+            with transaction.atomic():
+                transfer = BoxTransfer.objects.create(idea=current, box_idea=copy, by=by, at=now)
+        except IntegrityError as exc:
+            raise _already_moved() from exc
+    return transfer
+
+
+def _already_moved() -> DomainError:
+    return DomainError("already_moved", _("This idea is already in the idea box."))
+
+
+def _copy_comments(*, source: Idea, target: Idea) -> None:
+    """Comments keep their author, text, date and thread (one level of
+    replies); hidden ones stay hidden, with their reason."""
+    originals = list(Comment.objects.filter(idea=source))
+    new_ids: dict[int, int] = {}
+    # Threads first, then the replies, so that each reply finds its parent's copy.
+    for comment in sorted(originals, key=lambda c: (c.parent_id is not None, c.created_at, c.pk)):
+        copy = Comment.objects.create(
+            idea=target,
+            author_id=comment.author_id,
+            parent_id=new_ids.get(comment.parent_id) if comment.parent_id else None,
+            body=comment.body,
+            hidden=comment.hidden,
+            hidden_reason=comment.hidden_reason,
+            created_at=comment.created_at,
+        )
+        new_ids[comment.pk] = copy.pk
+    Idea.objects.filter(pk=target.pk).update(comment_count=sum(1 for c in originals if not c.hidden))

@@ -1,0 +1,365 @@
+"""Reading the published results: what the results page, the API and the
+managers' CSV show, and the bar chart drawn on the server as SVG.
+
+Everything here reads what publication (jury/publication.py) stored once:
+the Jury's `published_at`, the ResultRow ranking and the decided Awards. It
+never recomputes a published ranking, so the results never change after
+publication. A campaign is published when its Jury has `published_at`;
+before that there is nothing to show but the date deliberation ends.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import User
+from campaigns.models import Campaign, Kind
+from ideas import selectors as idea_selectors
+from ideas.models import Idea
+from votes.models import Tally
+
+from .models import Award, Criterion, Jury, ResultRow
+
+# --- finding the campaign -------------------------------------------------------------
+
+
+def results_campaign(slug: str, user) -> Campaign:
+    """A challenge this person may see, with its jury settings and tally
+    preloaded (`campaign.jury_settings`, `campaign.stored_tally`, None when
+    missing); anything else is a 404."""
+    campaign = (
+        Campaign.objects.visible_to(user).filter(kind=Kind.CHALLENGE, slug=slug).select_related("jury", "tally").first()
+    )
+    if campaign is None:
+        raise Http404
+    try:
+        campaign.jury_settings = campaign.jury
+    except Jury.DoesNotExist:
+        campaign.jury_settings = None
+    try:
+        campaign.stored_tally = campaign.tally
+    except Tally.DoesNotExist:
+        campaign.stored_tally = None
+    return campaign
+
+
+def is_published(campaign: Campaign) -> bool:
+    jury = getattr(campaign, "jury_settings", None)
+    return jury is not None and jury.published_at is not None
+
+
+# --- the published results ------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One idea's line in the published ranking, as a reader may see it."""
+
+    row: ResultRow
+    idea: Idea
+    shows_author: bool
+    coauthors: list[User]
+    # Hidden by moderation since publication: its place in the ranking stays,
+    # its title and authors only for moderators.
+    withheld: bool = False
+    awards: list[Award] = field(default_factory=list)
+    public_part: Decimal = Decimal(0)
+    jury_part: Decimal = Decimal(0)
+
+    @property
+    def unscored(self) -> bool:
+        return self.row.jury_average is None
+
+    @property
+    def title(self) -> str:
+        return str(_("An idea hidden by moderation")) if self.withheld else self.idea.title
+
+    @property
+    def authors(self) -> list[User]:
+        """The idea's authors as this reader may see them (empty: anonymous)."""
+        return self.every_author if self.shows_author else []
+
+    @property
+    def every_author(self) -> list[User]:
+        """Every author by name, whoever reads (the managers' export)."""
+        return [person for person in [self.idea.author, *self.coauthors] if person is not None]
+
+    @property
+    def award_names(self) -> list[str]:
+        return [award.name for award in self.awards]
+
+    @property
+    def justifications(self) -> list[str]:
+        return [award.justification for award in self.awards if award.justification]
+
+
+@dataclass
+class Winner:
+    award: Award
+    line: Line | None  # None: the winner is not in the ranking (should not happen once published)
+
+
+@dataclass
+class Results:
+    campaign: Campaign
+    jury: Jury
+    lines: list[Line]
+    winners: list[Winner]
+    awards: list[Award]
+    criteria: list[Criterion]
+    tally: Tally | None
+
+    @property
+    def public_weight(self) -> Decimal:
+        return self.jury.public_weight
+
+    @property
+    def jury_weight(self) -> Decimal:
+        return self.jury.jury_weight
+
+    def line_for(self, idea_id: int) -> Line | None:
+        return next((line for line in self.lines if line.idea.pk == idea_id), None)
+
+    @property
+    def public_percent(self) -> str:
+        return _percent(self.jury.public_weight)
+
+    @property
+    def jury_percent(self) -> str:
+        return _percent(self.jury.jury_weight)
+
+
+def _percent(weight: Decimal) -> str:
+    return f"{(weight * 100).normalize():f}"
+
+
+def sees_through_anonymity(user) -> bool:
+    """Moderators (as on the ideas pages) and the managers who run the
+    campaign see the names behind anonymous ideas."""
+    return roles.is_moderator(user) or roles.is_manager(user)
+
+
+def published_results(campaign: Campaign, user) -> Results:
+    """The published results of a campaign `results_campaign` returned.
+
+    Four queries whatever the shortlist's size: the ranking with its ideas
+    and authors, their co-authors, the awards with their winners, the criteria.
+    Call only once `is_published(campaign)`.
+    """
+    jury = campaign.jury_settings
+    rows = list(
+        ResultRow.objects.filter(campaign=campaign)
+        .select_related("idea__author")
+        .prefetch_related(Prefetch("idea__coauthors", queryset=User.objects.order_by("pk")))
+        .order_by("rank")
+    )
+    awards = list(Award.objects.filter(campaign=campaign).select_related("winner").order_by("position", "pk"))
+    criteria = list(Criterion.objects.filter(campaign=campaign).order_by("position", "pk"))
+
+    privileged = sees_through_anonymity(user)
+    is_moderator = roles.is_moderator(user)
+    most_votes = max((row.votes for row in rows), default=0)
+    lines: dict[int, Line] = {}
+    for row in rows:
+        coauthors = list(row.idea.coauthors.all())
+        withheld = row.idea.hidden and not is_moderator
+        shows = not withheld and (
+            privileged
+            or idea_selectors.shows_author(
+                row.idea, user, is_moderator=False, coauthor_ids={person.pk for person in coauthors}
+            )
+        )
+        public_part = jury.public_weight * row.votes / most_votes if most_votes else Decimal(0)
+        public_part = min(public_part, row.final_score)
+        lines[row.idea_id] = Line(
+            row=row,
+            idea=row.idea,
+            shows_author=shows,
+            coauthors=coauthors,
+            withheld=withheld,
+            public_part=public_part,
+            jury_part=max(row.final_score - public_part, Decimal(0)),
+        )
+    winners = []
+    for award in awards:
+        if award.winner_id is None:
+            continue
+        line = lines.get(award.winner_id)
+        if line is not None:
+            line.awards.append(award)
+        winners.append(Winner(award=award, line=line))
+    return Results(
+        campaign=campaign,
+        jury=jury,
+        lines=list(lines.values()),
+        winners=winners,
+        awards=awards,
+        criteria=criteria,
+        tally=campaign.stored_tally,
+    )
+
+
+# --- the managers' CSV -----------------------------------------------------------------
+
+CSV_HEADER = ("rank", "idea_id", "title", "authors", "votes", "jury_average", "final_score", "award", "justification")
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """The text of a cell, with a leading apostrophe when a spreadsheet would
+    read it as a formula (what people typed goes into titles and names)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_rows(results: Results):
+    """The CSV's rows (header first), one per ranked idea, every name shown."""
+    yield CSV_HEADER
+    for line in results.lines:
+        row = line.row
+        yield tuple(
+            spreadsheet_safe(value)
+            for value in (
+                row.rank,
+                line.idea.pk,
+                line.idea.title,
+                "; ".join(person.public_name for person in line.every_author),
+                row.votes,
+                "" if row.jury_average is None else row.jury_average,
+                row.final_score,
+                "; ".join(line.award_names),
+                " | ".join(line.justifications),
+            )
+        )
+
+
+# --- the chart -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    public: Decimal  # the public vote's part of the final score
+    jury: Decimal  # the jury's part
+
+    @property
+    def total(self) -> Decimal:
+        return self.public + self.jury
+
+
+# Geometry in viewBox units; the SVG scales to its container's width.
+CHART_WIDTH = 640
+LABEL_WIDTH = 220
+VALUE_WIDTH = 64
+ROW_HEIGHT = 28
+BAR_HEIGHT = 18
+TOP = 36  # room for the legend
+LABEL_CHARS = 32
+PUBLIC_FILL = "#1f5fa8"
+JURY_FILL = "#b8561b"
+
+
+def _clip(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _number(value: Decimal) -> str:
+    # As the page's table shows it (the decimal separator of the language).
+    return number_format(value, 4)
+
+
+def _coordinate(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def bar_chart(bars: list[Bar], *, title: str, description: str = "") -> SafeString:
+    """A horizontal bar chart of final scores (0 to 1) as inline SVG.
+
+    Each bar is split into the public vote's part (solid) and the jury's part
+    (hatched, so the parts differ by more than colour); the numbers are
+    written beside each bar and in each part's <title>, and the page's table
+    holds them too. Every text is escaped: titles are what people wrote.
+    """
+    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    height = TOP + ROW_HEIGHT * max(len(bars), 1) + 8
+    # Outside the f-strings below, where makemessages can find them.
+    public_label, jury_label = _("Public vote"), _("Jury")
+    public_title, jury_title = _("%(idea)s: public vote %(score)s"), _("%(idea)s: jury %(score)s")
+    lines = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="results-chart" role="img" '
+        f'viewBox="0 0 {CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="results-chart-title results-chart-desc">',
+        f'<title id="results-chart-title">{escape(title)}</title>',
+        f'<desc id="results-chart-desc">{escape(description)}</desc>',
+        "<defs>"
+        '<pattern id="results-chart-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="{JURY_FILL}"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2"/>'
+        "</pattern></defs>",
+        # The legend.
+        f'<g class="legend" font-size="13" fill="currentColor">'
+        f'<rect x="{LABEL_WIDTH}" y="8" width="14" height="14" fill="{PUBLIC_FILL}"/>'
+        f'<text x="{LABEL_WIDTH + 20}" y="20">{escape(public_label)}</text>'
+        f'<rect x="{LABEL_WIDTH + 140}" y="8" width="14" height="14" fill="url(#results-chart-hatch)"/>'
+        f'<text x="{LABEL_WIDTH + 160}" y="20">{escape(jury_label)}</text>'
+        "</g>",
+        # The scale's ends: 0 and 1, the most a final score can be.
+        f'<line x1="{LABEL_WIDTH}" y1="{TOP - 4}" x2="{LABEL_WIDTH}" y2="{height - 4}" stroke="#52606d"/>'
+        f'<line x1="{LABEL_WIDTH + plot}" y1="{TOP - 4}" x2="{LABEL_WIDTH + plot}" y2="{height - 4}" '
+        'stroke="#d0d7de" stroke-dasharray="3 3"/>',
+    ]
+    for index, bar in enumerate(bars):
+        y = TOP + index * ROW_HEIGHT
+        public_width = float(max(min(bar.public, Decimal(1)), Decimal(0))) * plot
+        jury_width = min(float(max(bar.jury, Decimal(0))) * plot, plot - public_width)
+        label = escape(bar.label)
+        lines.append(f'<g class="bar" data-total="{_number(bar.total)}">')
+        lines.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" font-size="13" '
+            f'fill="currentColor"><title>{label}</title>{escape(_clip(bar.label))}</text>'
+        )
+        lines.append(
+            f'<rect class="public" x="{LABEL_WIDTH}" y="{y}" width="{_coordinate(public_width)}" '
+            f'height="{BAR_HEIGHT}" fill="{PUBLIC_FILL}">'
+            f"<title>{escape(public_title % {'idea': bar.label, 'score': _number(bar.public)})}"
+            "</title></rect>"
+        )
+        lines.append(
+            f'<rect class="jury" x="{_coordinate(LABEL_WIDTH + public_width)}" y="{y}" '
+            f'width="{_coordinate(jury_width)}" height="{BAR_HEIGHT}" fill="url(#results-chart-hatch)">'
+            f"<title>{escape(jury_title % {'idea': bar.label, 'score': _number(bar.jury)})}"
+            "</title></rect>"
+        )
+        lines.append(
+            f'<text class="value" x="{_coordinate(LABEL_WIDTH + public_width + jury_width + 6)}" '
+            f'y="{y + BAR_HEIGHT - 4}" font-size="13" fill="currentColor">{_number(bar.total)}</text>'
+        )
+        lines.append("</g>")
+    lines.append("</svg>")
+    # Every piece of text above went through escape(); the rest is our markup.
+    return mark_safe("".join(lines))
+
+
+def results_chart(results: Results) -> SafeString:
+    bars = [Bar(label=line.title, public=line.public_part, jury=line.jury_part) for line in results.lines]
+    description = "; ".join(
+        _("%(rank)s. %(idea)s: %(score)s (public vote %(public)s, jury %(jury)s)")
+        % {
+            "rank": line.row.rank,
+            "idea": line.title,
+            "score": _number(line.row.final_score),
+            "public": _number(line.public_part),
+            "jury": _number(line.jury_part),
+        }
+        for line in results.lines
+    )
+    return bar_chart(bars, title=_("Final scores, from 0 to 1"), description=description)

@@ -1,0 +1,25 @@
+"""`{% results_link campaign %}`: a link to a campaign's published results.
+
+For the campaign page and navigation: it renders nothing until the results
+are published, and runs no query for a campaign before deliberation.
+"""
+
+from django import template
+from django.template.loader import render_to_string
+
+from campaigns.models import Phase
+from jury.models import Jury
+
+register = template.Library()
+
+# Publication happens as the campaign leaves deliberation.
+PUBLISHED_PHASES = (Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED)
+
+
+@register.simple_tag
+def results_link(campaign) -> str:
+    if campaign.is_box or campaign.phase not in PUBLISHED_PHASES:
+        return ""
+    if not Jury.objects.filter(campaign=campaign, published_at__isnull=False).exists():
+        return ""
+    return render_to_string("jury/results/_link.html", {"campaign": campaign})

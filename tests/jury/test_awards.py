@@ -1,0 +1,383 @@
+"""Award decisions (jury/awards.py): who decides, when, the justification
+needed to depart from the ranking, at most one award per idea, public
+awards decided by the vote, and two deciders at once on PostgreSQL."""
+
+import datetime
+import threading
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, connections
+from django.utils import timezone
+
+import pytest
+
+from campaigns.models import Phase
+from ideabox.exceptions import DomainError
+from ideas.models import Status
+from jury import awards
+from jury.models import Award, AwardBasis
+from tests.factories import IdeaFactory, UserFactory, schedule_for, user_with_role
+from tests.jury.test_ranking import (
+    T0,
+    award,
+    criterion,
+    deliberating,
+    juror,
+    ranked_campaign,
+    score,
+    shortlisted,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(code: str, call, **kwargs) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        call(**kwargs)
+    assert caught.value.code == code, caught.value.detail
+    return caught.value
+
+
+# --- deciding a jury award ------------------------------------------------------------
+
+
+def test_the_chair_confirms_the_top_ranked_idea_without_a_justification():
+    campaign, (first, _second, _third) = ranked_campaign()
+    chair = juror(campaign, chair=True).user
+    grand = award(campaign)
+    now = timezone.now()
+
+    decided = awards.decide_award(award=grand, by=chair, winner=first, now=now)
+
+    assert (decided.winner_id, decided.decided_by_id, decided.decided_at, decided.justification) == (
+        first.pk,
+        chair.pk,
+        now,
+        "",
+    )
+    assert Award.objects.get(pk=grand.pk).winner_id == first.pk
+
+
+def test_a_manager_decides_too(manager):
+    campaign, (first, *_rest) = ranked_campaign()
+    grand = award(campaign)
+
+    assert awards.decide_award(award=grand, by=manager, winner=first).winner_id == first.pk
+
+
+def test_departing_from_the_ranking_needs_a_justification():
+    campaign, (_first, second, _third) = ranked_campaign()
+    chair = juror(campaign, chair=True).user
+    grand = award(campaign)
+
+    error = refused("invalid", awards.decide_award, award=grand, by=chair, winner=second)
+    assert "justification" in error.fields
+    error = refused("invalid", awards.decide_award, award=grand, by=chair, winner=second, justification="   ")
+    assert "justification" in error.fields
+    assert Award.objects.get(pk=grand.pk).winner_id is None
+
+    decided = awards.decide_award(award=grand, by=chair, winner=second, justification="  Ready to build now. ")
+    assert (decided.winner_id, decided.justification) == (second.pk, "Ready to build now.")
+
+
+def test_the_ranking_is_the_final_score_not_the_votes():
+    campaign = deliberating(public_weight="0.20")
+    innovation = criterion(campaign)
+    popular = shortlisted(campaign, votes=10)
+    brilliant = shortlisted(campaign, votes=6)
+    seat = juror(campaign)
+    score(seat, popular, {innovation: 1})  # 0.2 + 0.8 × 0.2 = 0.36
+    score(seat, brilliant, {innovation: 5})  # 0.12 + 0.8 = 0.92
+    chair = juror(campaign, chair=True).user
+    grand = award(campaign)
+
+    refused("invalid", awards.decide_award, award=grand, by=chair, winner=popular)
+    assert awards.decide_award(award=grand, by=chair, winner=brilliant).winner_id == brilliant.pk
+
+
+def test_the_top_eligible_idea_skips_one_that_won_another_award():
+    campaign, (first, second, third) = ranked_campaign()
+    chair = juror(campaign, chair=True).user
+    grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
+    awards.decide_award(award=grand, by=chair, winner=first)
+
+    # the second-ranked idea is the top one that may still win: no justification needed
+    assert awards.decide_award(award=special, by=chair, winner=second).justification == ""
+    assert awards.overview(campaign).suggestions[special.pk] == second.pk
+    refused("invalid", awards.decide_award, award=special, by=chair, winner=third)
+
+
+def test_an_idea_wins_at_most_one_award():
+    campaign, (first, *_rest) = ranked_campaign()
+    chair = juror(campaign, chair=True).user
+    grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
+    awards.decide_award(award=grand, by=chair, winner=first)
+
+    refused("already_awarded", awards.decide_award, award=special, by=chair, winner=first, justification="Both.")
+    assert Award.objects.get(pk=special.pk).winner_id is None
+
+
+def test_an_idea_may_win_several_awards_when_the_campaign_allows_it():
+    campaign, (first, second, _third) = ranked_campaign(allow_multiple=True)
+    chair = juror(campaign, chair=True).user
+    grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
+    awards.decide_award(award=grand, by=chair, winner=first)
+
+    # the top-ranked idea is still the top one for the second award
+    assert awards.decide_award(award=special, by=chair, winner=first).winner_id == first.pk
+    refused("invalid", awards.decide_award, award=grand, by=chair, winner=second)
+
+
+def test_re_deciding_the_same_award_may_keep_or_change_its_winner():
+    campaign, (first, second, _third) = ranked_campaign()
+    chair = juror(campaign, chair=True).user
+    grand = award(campaign)
+    awards.decide_award(award=grand, by=chair, winner=first)
+
+    assert awards.decide_award(award=grand, by=chair, winner=first).winner_id == first.pk
+    changed = awards.decide_award(award=grand, by=chair, winner=second, justification="Changed our minds.")
+    assert (changed.winner_id, changed.justification) == (second.pk, "Changed our minds.")
+    back = awards.decide_award(award=grand, by=chair, winner=first)
+    assert (back.winner_id, back.justification) == (first.pk, "")
+
+
+def test_undeciding_clears_the_decision(manager):
+    campaign, (first, *_rest) = ranked_campaign()
+    grand = award(campaign)
+    awards.decide_award(award=grand, by=manager, winner=first)
+
+    cleared = awards.undecide_award(award=grand, by=manager)
+
+    assert (cleared.winner_id, cleared.decided_by_id, cleared.decided_at, cleared.justification) == (
+        None,
+        None,
+        None,
+        "",
+    )
+
+
+@pytest.mark.parametrize("where", ["published", "hidden", "other_campaign", "unapproved"])
+def test_the_winner_must_be_on_the_shortlist(where, manager):
+    campaign, _ideas = ranked_campaign()
+    grand = award(campaign)
+    outsider = {
+        "published": lambda: IdeaFactory(campaign=campaign, status=Status.PUBLISHED),
+        "hidden": lambda: shortlisted(campaign, 100, hidden=True, hidden_reason="Spam."),
+        "other_campaign": lambda: shortlisted(deliberating(), 100),
+        "unapproved": lambda: shortlisted(campaign, 100, approved=False),
+    }[where]()
+
+    error = refused("invalid", awards.decide_award, award=grand, by=manager, winner=outsider, justification="Why not")
+    assert "winner" in error.fields
+
+
+def test_a_public_award_is_not_decided_by_hand(manager):
+    campaign, (first, *_rest) = ranked_campaign()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+
+    error = refused("invalid", awards.decide_award, award=public, by=manager, winner=first)
+    assert "winner" in error.fields
+
+
+# --- who and when -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["visitor", "unverified", "participant", "employee", "moderator"])
+def test_anyone_off_the_jury_is_told_the_award_does_not_exist(role):
+    campaign, (first, *_rest) = ranked_campaign()
+    grand = award(campaign)
+    user = user_with_role(role) or AnonymousUser()
+
+    refused("not_found", awards.decide_award, award=grand, by=user, winner=first)
+    refused("not_found", awards.undecide_award, award=grand, by=user)
+    refused("not_found", awards.decide_public_awards, campaign=campaign, by=user)
+
+
+def test_a_juror_who_is_not_the_chair_is_refused_with_permission_denied():
+    campaign, (first, *_rest) = ranked_campaign()
+    grand = award(campaign)
+    member = juror(campaign).user
+    juror(deliberating(), chair=True, user=member)  # chairing another campaign changes nothing here
+
+    refused("permission_denied", awards.decide_award, award=grand, by=member, winner=first)
+    refused("permission_denied", awards.undecide_award, award=grand, by=member)
+    refused("permission_denied", awards.decide_public_awards, campaign=campaign, by=member)
+
+
+@pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.VOTING, Phase.RESULTS, Phase.ARCHIVED])
+def test_awards_are_decided_only_while_deliberating(phase, manager):
+    campaign, (first, *_rest) = ranked_campaign(phase=phase)
+    grand = award(campaign)
+    Award.objects.filter(pk=grand.pk).update(winner=first, decided_at=timezone.now())
+
+    refused("awards_closed", awards.decide_award, award=grand, by=manager, winner=first)
+    refused("awards_closed", awards.undecide_award, award=grand, by=manager)
+    refused("awards_closed", awards.decide_public_awards, campaign=campaign, by=manager)
+    assert Award.objects.get(pk=grand.pk).winner_id == first.pk
+
+
+def test_deciding_goes_on_after_deliberation_ends_while_the_campaign_waits(manager):
+    campaign, (first, *_rest) = ranked_campaign(**schedule_for(Phase.RESULTS))  # deliberation_ends passed
+    assert campaign.deliberation_ends < timezone.now()
+    grand = award(campaign)
+
+    assert awards.decide_award(award=grand, by=manager, winner=first).winner_id == first.pk
+
+
+def test_an_award_of_another_campaign_is_not_found(manager):
+    campaign, (first, *_rest) = ranked_campaign()
+    elsewhere = award(deliberating(), "Elsewhere")
+    elsewhere.campaign_id = campaign.pk  # a stale or forged object: the stored award decides
+
+    refused("not_found", awards.decide_award, award=elsewhere, by=manager, winner=first)
+
+
+# --- public awards --------------------------------------------------------------------------
+
+
+def test_a_public_award_goes_to_the_most_voted_idea_even_against_the_ranking():
+    campaign = deliberating(public_weight="0")
+    innovation = criterion(campaign)
+    popular = shortlisted(campaign, votes=30)
+    jury_favourite = shortlisted(campaign, votes=3)
+    score(juror(campaign), jury_favourite, {innovation: 5})
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+
+    decided = awards.decide_public_awards(campaign=campaign)
+
+    assert [a.pk for a in decided] == [public.pk]
+    stored = Award.objects.get(pk=public.pk)
+    assert (stored.winner_id, stored.justification, stored.decided_by_id) == (popular.pk, "", None)
+    assert stored.decided_at is not None
+
+
+def test_public_awards_break_ties_by_the_earlier_submission_then_the_lower_id():
+    campaign = deliberating()
+    later = shortlisted(campaign, votes=5, at=T0 + datetime.timedelta(hours=1))
+    first_of_two = shortlisted(campaign, votes=5, at=T0)
+    second_of_two = shortlisted(campaign, votes=5, at=T0)
+    one, two, three = (award(campaign, name, basis=AwardBasis.PUBLIC) for name in ("One", "Two", "Three"))
+
+    awards.decide_public_awards(campaign=campaign)
+
+    winners = dict(Award.objects.filter(campaign=campaign).values_list("pk", "winner_id"))
+    assert (winners[one.pk], winners[two.pk], winners[three.pk]) == (first_of_two.pk, second_of_two.pk, later.pk)
+
+
+def test_a_public_award_skips_an_idea_that_already_won_unless_several_are_allowed():
+    campaign, (first, second, _third) = ranked_campaign()
+    grand = award(campaign)
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    awards.decide_award(award=grand, by=juror(campaign, chair=True).user, winner=first)
+
+    awards.decide_public_awards(campaign=campaign)
+    assert Award.objects.get(pk=public.pk).winner_id == second.pk
+
+    several, (top, *_rest) = ranked_campaign(allow_multiple=True)
+    award(several)
+    Award.objects.filter(campaign=several).update(winner=top, decided_at=timezone.now())
+    shared = award(several, "Public's choice", basis=AwardBasis.PUBLIC)
+    awards.decide_public_awards(campaign=several)
+    assert Award.objects.get(pk=shared.pk).winner_id == top.pk
+
+
+def test_a_decided_public_award_is_left_as_it_is():
+    campaign, (first, second, _third) = ranked_campaign()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    Award.objects.filter(pk=public.pk).update(winner=second, decided_at=T0)
+
+    assert awards.decide_public_awards(campaign=campaign) == []
+    assert Award.objects.get(pk=public.pk).winner_id == second.pk
+
+
+def test_a_public_award_stays_undecided_with_an_empty_shortlist():
+    campaign = deliberating()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+
+    assert awards.decide_public_awards(campaign=campaign) == []
+    assert Award.objects.get(pk=public.pk).winner_id is None
+    assert not awards.overview(campaign).may_leave_deliberation
+
+
+def test_the_chair_may_decide_the_public_awards_from_the_page():
+    campaign, (first, *_rest) = ranked_campaign()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    chair = juror(campaign, chair=True).user
+
+    decided = awards.decide_public_awards(campaign=campaign, by=chair)
+
+    assert [a.winner_id for a in decided] == [first.pk]
+    assert Award.objects.get(pk=public.pk).decided_by_id == chair.pk
+
+
+# --- the overview ---------------------------------------------------------------------------
+
+
+def test_the_overview_says_whether_the_campaign_may_leave_deliberation(manager):
+    campaign, (first, *_rest) = ranked_campaign()
+    grand = award(campaign)
+    award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+
+    view = awards.overview(campaign)
+    assert [a.pk for a in view.undecided_jury] == [grand.pk]
+    assert not view.may_leave_deliberation
+
+    awards.decide_award(award=grand, by=manager, winner=first)
+    # the public award is still open, but it has an idea to go to
+    assert awards.overview(campaign).may_leave_deliberation
+
+
+def test_a_campaign_without_awards_may_leave_deliberation():
+    campaign, _ideas = ranked_campaign()
+    assert awards.overview(campaign).may_leave_deliberation
+
+
+# --- two deciders at once ---------------------------------------------------------------------
+
+
+def run_together(*calls) -> list:
+    """Run the calls in threads started together; each result or DomainError."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except DomainError as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_deciders_at_once_cannot_give_one_idea_two_awards():
+    for _attempt in range(3):
+        one_race_of_two_deciders()
+
+
+def one_race_of_two_deciders() -> None:
+    campaign, (first, *_rest) = ranked_campaign()
+    chair = juror(campaign, chair=True).user
+    # A transactional test may run after another flushed the role groups'
+    # permissions (serialized rollback restores rows, not the permission ids):
+    # a superuser is a manager whatever the groups hold.
+    manager = UserFactory(is_superuser=True)
+    grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
+
+    results = run_together(
+        lambda: awards.decide_award(award=grand, by=chair, winner=first, justification="Chair's pick."),
+        lambda: awards.decide_award(award=special, by=manager, winner=first, justification="Manager's pick."),
+    )
+
+    codes = sorted(r.code if isinstance(r, DomainError) else "decided" for r in results)
+    assert codes == ["already_awarded", "decided"]
+    assert Award.objects.filter(campaign=campaign, winner=first).count() == 1
