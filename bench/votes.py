@@ -394,7 +394,15 @@ class Load:
             self.ok_ms.append(ms)
 
 
+# Keep-alive connections (--keep-alive, for a server that supports them,
+# like granian, or a proxy in front of gunicorn): idle ones wait here.
+IDLE: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+KEEP_ALIVE = False
+
+
 async def http(port: int, method: str, path: str, token: str) -> tuple[int, bytes]:
+    if KEEP_ALIVE:
+        return await http_kept(port, method, path, token)
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         writer.write(
@@ -409,6 +417,34 @@ async def http(port: int, method: str, path: str, token: str) -> tuple[int, byte
     head, _sep, body = data.partition(b"\r\n\r\n")
     if not head.startswith(b"HTTP/1."):
         raise ConnectionError("no HTTP answer")
+    return int(head[9:12]), body
+
+
+async def http_kept(port: int, method: str, path: str, token: str) -> tuple[int, bytes]:
+    reader, writer = IDLE.pop() if IDLE else await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(
+            (
+                f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAuthorization: Token {token}\r\n"
+                "Accept: application/json\r\nContent-Length: 0\r\n\r\n"
+            ).encode()
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1."):
+            raise ConnectionError("no HTTP answer")
+        headers = head.decode("latin-1").lower()
+        length = 0
+        for line in headers.split("\r\n"):
+            if line.startswith("content-length:"):
+                length = int(line.partition(":")[2])
+        body = await reader.readexactly(length) if length else b""
+    except (OSError, asyncio.IncompleteReadError) as error:
+        writer.close()
+        raise ConnectionError(str(error)) from error
+    if "connection: close" in headers:
+        writer.close()
+    else:
+        IDLE.append((reader, writer))
     return int(head[9:12]), body
 
 
@@ -514,19 +550,31 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+async def closing(coroutine):
+    """Run a load, then close the connections kept open (each load has its own event loop)."""
+    try:
+        return await coroutine
+    finally:
+        for _reader, writer in IDLE:
+            writer.close()
+        IDLE.clear()
+
+
 def generator(port, master, tokens, idea_ids, options, results) -> None:
     """The load generator's process: warm-up, half the minimal endpoint, the
     votes, the other half (so that a change in the machine's load during the
     run weighs on both alike)."""
+    global KEEP_ALIVE
+    KEEP_ALIVE = options["keep_alive"]
     concurrency, half = options["concurrency"], options["minimal_seconds"] / 2
-    asyncio.run(run_minimal(port, tokens, 2.0, concurrency))  # warm-up: every worker loads its code
+    asyncio.run(closing(run_minimal(port, tokens, 2.0, concurrency)))  # warm-up: every worker loads its code
 
     database = options["database_name"]
 
     def measured(coroutine) -> tuple[Load, dict]:
         machine, server, own = machine_ticks(), process_tree_ticks(master), cpu_seconds()
         backends = postgres_ticks(database)
-        load = asyncio.run(coroutine)
+        load = asyncio.run(closing(coroutine))
         load.cpu = cpu_seconds() - own
         busy, _total = machine_ticks()
         after = postgres_ticks(database)
@@ -666,6 +714,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * cores + 1)
     parser.add_argument("--max-requests", type=int, default=None, help="gunicorn's; default: the deploy file's")
     parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="reuse connections (granian keeps them open; gunicorn's sync workers close each one)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave this run's votes in the database")
     args = parser.parse_args()
     args.database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -682,7 +735,9 @@ def main() -> None:
     reset(campaign_id)
     connection.close()
     print(
-        f"machine: {cores} cores, shared by gunicorn ({args.workers} sync workers), PostgreSQL, Redis "
+        f"machine: {cores} cores, shared by {args.server} ({args.workers} "
+        f"{'sync workers' if args.server == 'gunicorn' else 'workers, one thread each'}"
+        f"{', keep-alive' if args.keep_alive else ''}), PostgreSQL, Redis "
         f"and the load generator (one process, {args.concurrency} requests in flight)"
     )
     print(f"run: {args.seconds:g} s of votes, between two halves of {args.minimal_seconds:g} s of GET /api/v1/me/")

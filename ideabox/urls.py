@@ -14,13 +14,14 @@ from votes import results_urls
 from . import views
 
 api_v1 = [
+    # The vote first: the hottest address resolves before the others are tried.
+    path("", include("votes.api")),
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("me/notifications/", notifications_api.NotificationSettingsView.as_view(), name="me-notifications"),
     path("", include("campaigns.api")),
     path("", include("ideas.api")),
     path("", include("ideas.moderation_api")),
-    path("", include("votes.api")),
     path("", include(results_urls.api_urlpatterns)),
     path("", include("jury.api")),
     path("", include(jury_results_urls.api_urlpatterns)),

@@ -28,9 +28,11 @@ itself conditional on the idea still being open to support, so a merge or a
 hide that commits while a vote waits turns the vote into a refusal.
 """
 
+import contextlib
+import functools
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -143,6 +145,16 @@ _CAMPAIGN_FIELDS = _in_model_order(
 )
 
 
+@functools.cache
+def _load_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = [f"i.{quote(name)}" for name in _IDEA_FIELDS] + [f"c.{quote(name)}" for name in _CAMPAIGN_FIELDS]
+    return (
+        f"SELECT {', '.join(columns)} FROM {quote(Idea._meta.db_table)} i "
+        f"JOIN {quote(Campaign._meta.db_table)} c ON c.id = i.campaign_id WHERE i.id = %s"
+    )
+
+
 def _load_for_vote(pk: int) -> Idea | None:
     """The idea and its campaign with just what the rules and the answer read.
 
@@ -154,14 +166,8 @@ def _load_for_vote(pk: int) -> Idea | None:
     """
     if connection.vendor != "postgresql":
         return Idea.objects.select_related("campaign").filter(pk=pk).first()
-    quote = connection.ops.quote_name
-    columns = [f"i.{quote(name)}" for name in _IDEA_FIELDS] + [f"c.{quote(name)}" for name in _CAMPAIGN_FIELDS]
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(Idea._meta.db_table)} i "
-        f"JOIN {quote(Campaign._meta.db_table)} c ON c.id = i.campaign_id WHERE i.id = %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(_load_sql(), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -199,7 +205,9 @@ def _quick_check(*, voter, pk: int, now) -> Idea | None:
 
 
 def _refusal_after_no_write(*, voter, idea: Idea, now) -> DomainError:
-    """Why a vote wrote nothing: the rules again, read fresh, then the ballot."""
+    """Why a vote wrote nothing: the rules again, read fresh (the campaign
+    moved on, a co-author, the idea hidden or merged meanwhile), then the
+    ballot (a vote already there, or none left)."""
     check_may_vote(voter=voter, idea=idea.pk, now=now)
     return _limit_refusal(voter=voter, idea=idea)
 
@@ -219,9 +227,11 @@ def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | No
     if found is None:
         found = check_may_vote(voter=voter, idea=pk, now=now)
     receipt = new_receipt(campaign_id=found.campaign_id, idea_id=found.pk)
-    write = _write_vote_postgresql if connection.vendor == "postgresql" else _write_vote
-    with transaction.atomic():
-        vote_id, count, used = write(voter=voter, idea=found, receipt=receipt, now=now)
+    if connection.vendor == "postgresql":
+        vote_id, count, used = _write_vote_postgresql(voter=voter, idea=found, receipt=receipt, now=now)
+    else:
+        with transaction.atomic():
+            vote_id, count, used = _write_vote(voter=voter, idea=found, receipt=receipt, now=now)
     limit = found.campaign.votes_per_voter
     left = None if limit is None else max(limit - used, 0)
     vote = Vote(pk=vote_id, campaign=found.campaign, idea=found, voter=voter, receipt=receipt, created_at=now)
@@ -235,8 +245,11 @@ def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | No
 # the `used < limit` guard is re-checked on the latest row when two votes of
 # one voter race), insert the vote unless it exists, and count it on the
 # idea if the idea is still open to support. Any step that writes nothing
-# leaves the later ones nothing to do; the caller then rolls back and asks
-# the rules why.
+# leaves the later ones nothing to do, and then the last line divides by
+# zero on purpose: the statement fails as a whole, so a ballot spent for a
+# vote that was not inserted is not kept, and the caller asks the rules why.
+# Being all or nothing by itself, the statement needs no BEGIN and COMMIT
+# around it (two round trips fewer on every vote).
 _CAST_SQL = """
 WITH held AS ({hold}),
 allowed AS (
@@ -261,10 +274,14 @@ counted AS (
     WHERE id = %(idea)s AND approved AND NOT hidden AND status <> %(merged)s AND EXISTS (SELECT 1 FROM inserted)
     RETURNING vote_count
 )
-SELECT (SELECT used FROM spent), (SELECT id FROM inserted), (SELECT vote_count FROM counted)
+SELECT (SELECT used FROM spent), (SELECT id FROM inserted), (SELECT vote_count FROM counted),
+    1 / (SELECT count(*) FROM counted)::integer
 """
 
+DIVISION_BY_ZERO = "22012"  # the SQLSTATE of the statement's deliberate failure
 
+
+@functools.cache
 def _cast_sql(*, box: bool) -> str:
     quote = connection.ops.quote_name
     hold = (
@@ -293,15 +310,17 @@ def _write_vote_postgresql(*, voter, idea: Idea, receipt: str, now) -> tuple[int
         "now": now,
         "merged": Status.MERGED.value,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_cast_sql(box=campaign.is_box), params)
-        used, vote_id, count = cursor.fetchone()
-    if used is None:
-        raise _refusal_after_no_write(voter=voter, idea=idea, now=now)
-    if vote_id is None:
-        raise _refuse("already_voted")
-    if count is None:
-        raise _refuse("not_allowed", "not_open")
+    # Inside a caller's transaction (a test, a command), a savepoint keeps the
+    # deliberate failure from aborting the caller's work.
+    own = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with own, connection.cursor() as cursor:
+            cursor.execute(_cast_sql(box=campaign.is_box), params)
+            used, vote_id, count, _whole = cursor.fetchone()
+    except DataError as error:
+        if getattr(error.__cause__, "sqlstate", None) != DIVISION_BY_ZERO:
+            raise
+        raise _refusal_after_no_write(voter=voter, idea=idea, now=now) from None
     return vote_id, count, used
 
 

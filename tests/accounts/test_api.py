@@ -99,6 +99,41 @@ def test_me_with_a_bad_token_is_401(api_client):
     assert response.json()["code"] == "not_authenticated"
 
 
+def test_a_token_of_a_user_made_inactive_stops_working(api_client):
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    user.is_active = False
+    user.save()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get(ME_URL)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_the_token_lookup_brings_the_user_whole_with_their_addresses():
+    """accounts.authentication reads the user from one plain query: every
+    field must land where it belongs, and the roles need no other query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rest_framework.authtoken.models import Token
+
+    from accounts import roles
+    from accounts.authentication import TokenAuthentication
+
+    stored = employee(username="zoe", display_name="Zoé Z.", language="fr")
+    token = Token.objects.create(user=stored)
+    user, auth = TokenAuthentication().authenticate_credentials(token.key)
+    assert auth.key == token.key
+    for field in type(stored)._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(stored, field.attname), field.attname
+    with CaptureQueriesContext(connection) as captured:
+        assert roles.is_employee(user)
+    assert len(captured) == (0 if connection.vendor == "postgresql" else 1)
+
+
 def test_me_with_a_token_describes_the_user_and_roles(api_client):
     employee(username="emma", display_name="Emma E.", groups=["moderators"])
     token = api_client.post(TOKEN_URL, {"username": "emma", "password": PASSWORD}, format="json").json()["token"]
