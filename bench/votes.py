@@ -47,8 +47,12 @@ it steals CPU from the server. Targets (issue 4, 2 cores): at least 1,000
 accepted votes/s with every rule enforced, p99 under 100 ms, zero lost or
 extra votes; the aim is 2,000.
 
+With `--server granian --keep-alive --workers 3` it runs granian (the
+other web server docs/deploy.md offers) instead, and the load generator
+keeps its connections open, as nginx does with `keepalive` upstream.
+
 Options: --max-requests overrides gunicorn's worker recycling (the deploy
-file says 1000; 0 turns it off), --workers the worker count, --keep leaves
+file says 20,000; 0 turns it off), --workers the worker count, --keep leaves
 the votes in the database after the run.
 """
 
@@ -75,10 +79,11 @@ N_IDEAS = 200
 N_AUTHORS = 5
 LIMIT = 5
 HOST = "127.0.0.1"
+GRANIAN_EXTRA = os.environ.get("BENCH_GRANIAN_EXTRA", "").split()
 DEFAULT_DATABASE_URL = "postgres://ideabox:ideabox@127.0.0.1:54330/ideabox_vbench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:63800/9"
 # gunicorn's output (Django logs each 4xx answer as a warning): kept after the run.
-LOG = Path(tempfile.gettempdir()) / "ideabox-vbench-gunicorn.log"
+LOG = Path(tempfile.gettempdir()) / "ideabox-vbench-server.log"
 
 # Shares of voters whose plan deliberately meets a rule.
 REPEAT_SHARE = 0.08  # votes twice for one idea: already_voted
@@ -333,6 +338,7 @@ def start_gunicorn(args, port: int, conf_dir: str) -> subprocess.Popen:
             "--log-level",
             "warning",
             "--no-ws",
+            *GRANIAN_EXTRA,
             "ideabox.wsgi:application",
         ]
     with open(LOG, "w") as log:
@@ -344,15 +350,15 @@ def start_gunicorn(args, port: int, conf_dir: str) -> subprocess.Popen:
         try:
             with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=5) as response:
                 body = json.loads(response.read())
-                print(f"gunicorn ready (pid {process.pid}, {args.workers} workers): /healthz {response.status}")
+                print(f"{args.server} ready (pid {process.pid}, {args.workers} workers): /healthz {response.status}")
                 if not body.get("database", {}).get("ok", True):
                     raise SystemExit(f"/healthz reports a database problem: {body}")
                 return process
         except OSError as error:
             if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with status {process.returncode}") from error
+                raise SystemExit(f"{args.server} exited with status {process.returncode}") from error
             if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not answer /healthz in 30 s: {error}") from error
+                raise SystemExit(f"{args.server} did not answer /healthz in 30 s: {error}") from error
             time.sleep(0.2)
 
 
@@ -662,7 +668,7 @@ def usage_line(usage: dict, generator_cpu: float, elapsed: float, cores: int) ->
     share = 100 / elapsed
     other = usage["machine"] - usage["gunicorn"] - usage["postgres"] - generator_cpu
     return (
-        f"  CPU over {cores} cores ({cores * 100}%): machine {usage['machine'] * share:.0f}% busy = gunicorn "
+        f"  CPU over {cores} cores ({cores * 100}%): machine {usage['machine'] * share:.0f}% busy = web server "
         f"{usage['gunicorn'] * share:.0f}% + its PostgreSQL backends {usage['postgres'] * share:.0f}% + load "
         f"generator {generator_cpu * share:.0f}% + the rest (Redis, kernel, any other process) {other * share:.0f}%"
     )
@@ -682,7 +688,7 @@ def report(votes: dict, votes_usage: dict, minimal: dict, minimal_usage: dict, r
     print(usage_line(votes_usage, votes["cpu"], votes["elapsed"], cores))
     per_vote = votes_usage["gunicorn"] / max(votes["requests"], 1) * 1000
     per_vote_db = votes_usage["postgres"] / max(votes["requests"], 1) * 1000
-    print(f"  CPU per vote request: gunicorn {per_vote:.1f} ms, PostgreSQL {per_vote_db:.1f} ms")
+    print(f"  CPU per vote request: web server {per_vote:.1f} ms, PostgreSQL {per_vote_db:.1f} ms")
     minimal_rate = len(minimal["ok_ms"]) / minimal["elapsed"]
     print(
         f"\nminimal endpoint GET /api/v1/me/ (token auth + roles: 4 queries), half before and half after "
@@ -698,7 +704,7 @@ def report(votes: dict, votes_usage: dict, minimal: dict, minimal_usage: dict, r
     print(usage_line(minimal_usage, minimal["cpu"], minimal["elapsed"], cores))
     per_request = minimal_usage["gunicorn"] / max(minimal["requests"], 1) * 1000
     per_request_db = minimal_usage["postgres"] / max(minimal["requests"], 1) * 1000
-    print(f"  CPU per request: gunicorn {per_request:.1f} ms, PostgreSQL {per_request_db:.1f} ms")
+    print(f"  CPU per request: web server {per_request:.1f} ms, PostgreSQL {per_request_db:.1f} ms")
     print(f"\nratio accepted votes/s / minimal requests/s: {vote_rate / minimal_rate:.2f}")
     met = vote_rate >= 1000 and p99 < 100
     return accepted, met
@@ -765,7 +771,7 @@ def main() -> None:
             leftover.unlink()
         os.rmdir(conf_dir)
 
-    print(f"gunicorn's output: {LOG} ({sum(1 for _line in LOG.open())} lines)")
+    print(f"{args.server}'s output: {LOG} ({sum(1 for _line in LOG.open())} lines)")
     accepted, met = report(*outcome, cores)
     correct = check(campaign_id, accepted)
     print(f"\ntarget (>= 1,000 votes/s, p99 < 100 ms): {'MET' if met else 'NOT MET'}")
