@@ -124,7 +124,7 @@ def database_from_env() -> dict:
         config = dj_database_url.parse(
             url,
             conn_max_age=env_int("CONN_MAX_AGE", 60),
-            conn_health_checks=True,
+            conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
         )
         if config["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
             # Parameters bound by the server, and a statement run five times
