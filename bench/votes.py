@@ -105,6 +105,7 @@ def server_environment(args) -> dict:
             "DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,
             "CONN_MAX_AGE": "600",
+            "CONN_HEALTH_CHECKS": os.environ.get("CONN_HEALTH_CHECKS", "true"),
             "VOTE_RATE_PER_USER": "1000000/m",
             "VOTE_RATE_PER_IP": "1000000/m",
             "TRUSTED_PROXY_COUNT": "0",
