@@ -29,10 +29,11 @@ from rest_framework.views import APIView
 from accounts import roles
 from campaigns.models import Kind
 from ideabox.api import ErrorSerializer, Pagination
+from ideabox.exceptions import DomainError
 
 from . import services
 from .access import jury_campaign_or_404, seat, visible_or_seated
-from .models import SCALE_MAX, Award, AwardBasis, Criterion, Juror, Jury
+from .models import SCALE_MAX, Award, AwardBasis, Criterion, Juror, Jury, Wildcard
 
 # --- serializers ---------------------------------------------------------------------------
 
@@ -370,6 +371,114 @@ class ProgressView(APIView):
         return Response(ProgressSerializer(body).data)
 
 
+# --- wildcards and reminders (managers, during deliberation) ------------------------------
+
+
+class WildcardInSerializer(serializers.Serializer):
+    idea = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("A published idea of the campaign."))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class WildcardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    idea = serializers.IntegerField(source="idea_id")
+    title = serializers.CharField(source="idea.title")
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class RemindInSerializer(serializers.Serializer):
+    jurors = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Juror ids to remind; all the jurors who have not finished when left out."),
+    )
+
+
+class RemindSerializer(serializers.Serializer):
+    unfinished = serializers.IntegerField(
+        help_text=_("How many of them have not finished: each gets an e-mail, at most one a day.")
+    )
+
+
+def _manager_campaign(request, slug: str):
+    """The campaign for a manager's jury action: 404 for whoever may not
+    see its jury, 403 `permission_denied` for a juror."""
+    campaign = jury_campaign_or_404(slug, request.user)
+    if not roles.is_manager(request.user):
+        raise DomainError("permission_denied", str(_("Only campaign managers may do this.")))
+    return campaign
+
+
+class WildcardsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="jury_wildcards",
+        responses={200: WildcardSerializer(many=True), **_refusals(401, 403, 404)},
+        tags=["jury"],
+        description=_("The ideas managers added to the shortlist (managers)."),
+    )
+    def get(self, request, slug: str):
+        campaign = _manager_campaign(request, slug)
+        found = Wildcard.objects.filter(campaign=campaign).select_related("idea").order_by("at", "pk")
+        return Response(WildcardSerializer(found, many=True).data)
+
+    @extend_schema(
+        operation_id="jury_wildcard_add",
+        request=WildcardInSerializer,
+        responses={201: WildcardSerializer, **_refusals(400, 401, 403, 404, 409)},
+        tags=["jury"],
+        description=_("Add a published idea to the shortlist during deliberation (managers)."),
+    )
+    def post(self, request, slug: str):
+        campaign = _manager_campaign(request, slug)
+        data = WildcardInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wildcard = services.add_wildcard(campaign=campaign, by=request.user, **data.validated_data)
+        return Response(WildcardSerializer(wildcard).data, status=201)
+
+
+class WildcardDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="jury_wildcard_remove",
+        request=None,
+        responses={204: None, **_refusals(401, 403, 404, 409)},
+        tags=["jury"],
+        description=_("Take a wildcard back off the shortlist while nobody has scored it (managers)."),
+    )
+    def delete(self, request, slug: str, pk: int):
+        campaign = _manager_campaign(request, slug)
+        wildcard = get_object_or_404(Wildcard.objects.select_related("campaign"), campaign=campaign, pk=pk)
+        services.remove_wildcard(wildcard=wildcard, by=request.user)
+        return Response(status=204)
+
+
+class RemindView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="jury_remind",
+        request=RemindInSerializer,
+        responses={202: RemindSerializer, **_refusals(400, 401, 403, 404, 409)},
+        tags=["jury"],
+        description=_(
+            "E-mail the jurors who have not finished scoring, all or those named (managers, while scoring is "
+            "open); each hears at most once a day."
+        ),
+    )
+    def post(self, request, slug: str):
+        campaign = _manager_campaign(request, slug)
+        data = RemindInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        unfinished = services.remind_jurors(campaign=campaign, by=request.user, juror_ids=data.validated_data["jurors"])
+        return Response(RemindSerializer({"unfinished": unfinished}).data, status=202)
+
+
 # --- setup ------------------------------------------------------------------------------------
 
 
@@ -625,6 +734,9 @@ urlpatterns = [
     path("campaigns/<slug:slug>/jury/scores/<int:idea_id>/", ScoresView.as_view(), name="jury-scores"),
     path("campaigns/<slug:slug>/jury/conflicts/<int:idea_id>/", ConflictView.as_view(), name="jury-conflicts"),
     path("campaigns/<slug:slug>/jury/progress/", ProgressView.as_view(), name="jury-progress"),
+    path("campaigns/<slug:slug>/jury/wildcards/", WildcardsView.as_view(), name="jury-wildcards"),
+    path("campaigns/<slug:slug>/jury/wildcards/<int:pk>/", WildcardDetailView.as_view(), name="jury-wildcard"),
+    path("campaigns/<slug:slug>/jury/reminders/", RemindView.as_view(), name="jury-reminders"),
     path(SETUP, JurySetupView.as_view(), name="jury-setup"),
     path(SETUP + "jurors/", JurorsView.as_view(), name="jury-setup-jurors"),
     path(SETUP + "jurors/<int:pk>/", JurorDetailView.as_view(), name="jury-setup-juror"),
