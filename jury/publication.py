@@ -12,11 +12,15 @@ campaign's followers, once per person (the Notification log).
 
 import datetime
 import logging
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -30,7 +34,7 @@ from accounts import roles
 from accounts.models import NotificationKind
 from campaigns.models import Campaign, CampaignFollower, Kind, Phase
 from ideabox.exceptions import DomainError
-from ideas.models import Comment, Idea, IdeaFollower, Status, StatusChange
+from ideas.models import Attachment, Comment, Idea, IdeaFollower, Status, StatusChange
 from ideas.notifications import RETRY
 from votes import tally
 from votes.models import Tally
@@ -292,11 +296,40 @@ def _footer(campaign: Campaign) -> str:
 
 def move_to_box(*, idea: Idea, by, now: datetime.datetime | None = None) -> BoxTransfer:
     """Copy an awarded idea of an internal campaign into the idea box, to be
-    reviewed there: its text, authors, tags and comments, and a link back to
-    the campaign's results. The campaign's idea, votes, receipts, tally and
-    results stay as they are. Managers only; once per idea (409 `already_moved`).
+    reviewed there: its text, authors, tags, attachments and comments, and a
+    link back to the campaign's results. The campaign's idea, votes,
+    receipts, tally and results stay as they are. Managers only; once per
+    idea (409 `already_moved`).
     """
-    now = now or timezone.now()
+    stored: list[str] = []
+    try:
+        return _move_to_box(idea=idea, by=by, now=now or timezone.now(), stored=stored)
+    except BaseException:
+        # The copied files of a move that did not happen.
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _copy_attachments(*, source: Idea, target: Idea, stored: list[str]) -> None:
+    """Each attachment copied into a file of its own: the box idea's authors
+    may remove theirs without touching the campaign's."""
+    for attachment in source.attachments.all():
+        suffix = PurePosixPath(attachment.file.name).suffix
+        copy = Attachment(
+            idea=target,
+            name=attachment.name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            created_at=attachment.created_at,
+        )
+        with attachment.file.open("rb") as content:
+            copy.file.save(f"{uuid.uuid4().hex}{suffix}", File(content), save=False)
+        stored.append(copy.file.name)
+        copy.save()
+
+
+def _move_to_box(*, idea: Idea, by, now: datetime.datetime, stored: list[str]) -> BoxTransfer:
     if by is None or not roles.is_manager(by):
         raise DomainError("not_found")
     with transaction.atomic():
@@ -341,6 +374,7 @@ def move_to_box(*, idea: Idea, by, now: datetime.datetime | None = None) -> BoxT
         copy.coauthors.set(current.coauthors.all())
         copy.tags.set(current.tags.all())
         _copy_comments(source=current, target=copy)
+        _copy_attachments(source=current, target=copy, stored=stored)
         try:
             with transaction.atomic():
                 transfer = BoxTransfer.objects.create(idea=current, box_idea=copy, by=by, at=now)

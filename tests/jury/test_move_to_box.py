@@ -203,3 +203,55 @@ def test_the_api_answers_404_for_an_idea_of_another_campaign(manager):
 
     assert response.status_code == 404
     assert ResultRow.objects.filter(idea=elsewhere).exists()
+
+
+def _attach(idea, name: str, content: bytes):
+    from django.core.files.base import ContentFile
+
+    from ideas.models import Attachment
+
+    attachment = Attachment(idea=idea, name=name, content_type="application/pdf", size=len(content))
+    attachment.file.save(f"{name}-{idea.pk}.pdf", ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def test_the_attachments_are_copied_into_files_of_their_own(manager):
+    from django.core.files.storage import default_storage
+
+    campaign, (winner, *_rest) = published()
+    original = _attach(winner, "plan", b"%PDF-1.4 the plan")
+
+    copy = publication.move_to_box(idea=winner, by=manager).box_idea
+
+    [copied] = list(copy.attachments.all())
+    assert (copied.name, copied.content_type, copied.size) == ("plan", "application/pdf", len(b"%PDF-1.4 the plan"))
+    assert copied.file.name != original.file.name
+    with copied.file.open("rb") as content:
+        assert content.read() == b"%PDF-1.4 the plan"
+    # Removing the box idea's copy leaves the campaign's file alone.
+    default_storage.delete(copied.file.name)
+    assert default_storage.exists(original.file.name)
+
+
+def test_a_move_that_fails_leaves_no_copied_file(manager, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    campaign, (winner, *_rest) = published()
+    _attach(winner, "plan", b"%PDF-1.4 the plan")
+    saved: list[str] = []
+    real_save = default_storage.save
+
+    def remember(name, content, **kwargs):
+        saved.append(real_save(name, content, **kwargs))
+        return saved[-1]
+
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(default_storage, "save", remember)
+    monkeypatch.setattr(publication.BoxTransfer.objects, "create", fail)
+    with pytest.raises(RuntimeError):
+        publication.move_to_box(idea=winner, by=manager)
+    assert saved and not any(default_storage.exists(name) for name in saved)
+    assert not BoxTransfer.objects.exists()
