@@ -76,7 +76,8 @@ EDITABLE_FIELDS = SETTINGS_FIELDS + SCHEDULE_FIELDS
 COVER_MAX_BYTES = 5 * 1024 * 1024
 
 
-def _require_manager(user) -> None:
+def require_manager(user) -> None:
+    """Refuse (403 `permission_denied`) anyone who is not a campaign manager."""
     if user is None or not roles.is_manager(user):
         raise DomainError("permission_denied", _("Only campaign managers may do this."))
 
@@ -154,7 +155,7 @@ def transition_campaign(
     """
     now = now or timezone.now()
     if by is not None:
-        _require_manager(by)
+        require_manager(by)
     if to not in Phase.values:
         raise DomainError("invalid", _("Unknown phase."), fields={"to": [_("Unknown phase: %(to)s.") % {"to": to}]})
     if campaign.is_box:
@@ -237,7 +238,7 @@ def advance_due_campaigns(*, now: datetime.datetime | None = None) -> list[Phase
 @transaction.atomic
 def extend_deadline(*, campaign: Campaign, by, new_end: datetime.datetime) -> Campaign:
     """Push back the end of the campaign's current phase."""
-    _require_manager(by)
+    require_manager(by)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.phase not in EXTENSIBLE_END:
         raise DomainError(
@@ -323,7 +324,7 @@ def create_campaign(
     deliberation_ends: datetime.datetime | None = None,
 ) -> Campaign:
     """A new campaign, in draft: it leaves the draft when a manager moves it."""
-    _require_manager(by)
+    require_manager(by)
     _check_slug(slug)
     _check_cover(cover)
     _check_numbers({"votes_per_voter": votes_per_voter, "shortlist_size": shortlist_size, "review_days": review_days})
@@ -376,7 +377,7 @@ def update_campaign(*, campaign: Campaign, by, **changes: Any) -> Campaign:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"update_campaign() got unexpected fields: {sorted(unknown)}")
-    _require_manager(by)
+    require_manager(by)
     if "slug" in changes and changes["slug"] != campaign.slug:
         _check_slug(changes["slug"])
     if "cover" in changes:
@@ -445,7 +446,7 @@ def _category_clash(exc: IntegrityError, *, campaign: Campaign, name: str, slug:
 
 
 def add_category(*, campaign: Campaign, by, name: str, slug: str = "") -> Category:
-    _require_manager(by)
+    require_manager(by)
     name = name.strip()
     if not name:
         raise DomainError("invalid", _("A category needs a name."), fields={"name": [_("This field is required.")]})
@@ -471,7 +472,7 @@ def _check_category_slug(slug: str) -> None:
 
 def rename_category(*, category: Category, by, name: str) -> Category:
     """A new name; the address stays, so links and filters keep working."""
-    _require_manager(by)
+    require_manager(by)
     name = name.strip()
     if not name:
         raise DomainError("invalid", _("A category needs a name."), fields={"name": [_("This field is required.")]})
@@ -489,14 +490,14 @@ def rename_category(*, category: Category, by, name: str) -> Category:
 @transaction.atomic
 def delete_category(*, category: Category, by) -> None:
     """Its ideas stay, uncategorised (the foreign key is SET_NULL)."""
-    _require_manager(by)
+    require_manager(by)
     Category.objects.filter(pk=category.pk).delete()
 
 
 @transaction.atomic
 def reorder_categories(*, campaign: Campaign, by, slugs: list[str]) -> list[Category]:
     """Put the campaign's categories in this order; every one must be named once."""
-    _require_manager(by)
+    require_manager(by)
     categories = {c.slug: c for c in Category.objects.select_for_update().filter(campaign=campaign)}
     if sorted(slugs) != sorted(categories):
         message = _("Give every category of this campaign exactly once.")

@@ -76,7 +76,7 @@ DIGEST_PERIOD = datetime.timedelta(days=7)
 CLOSING_WINDOW = datetime.timedelta(hours=24)
 
 
-def _may_hear_of(campaign: Campaign, user_ids) -> set[int]:
+def may_hear_of(campaign: Campaign, user_ids) -> set[int]:
     """Those of these people who may be told about this campaign now."""
     user_ids = {pk for pk in user_ids if pk is not None}
     if campaign.phase == Phase.DRAFT or not user_ids:
@@ -117,7 +117,7 @@ def idea_commented(comment_id: int) -> None:
         return
     idea = comment.idea
     authors = _author_ids(idea)
-    audience = _may_hear_of(idea.campaign, (authors | _follower_ids(idea)) - {comment.author_id})
+    audience = may_hear_of(idea.campaign, (authors | _follower_ids(idea)) - {comment.author_id})
     if comment.author_id is None:
         commenter = _("a former member")
     elif idea.anonymous and comment.author_id in authors:
@@ -146,8 +146,8 @@ def idea_status_changed(status_change_id: int) -> None:
     if change is None or not _can_be_told(change.idea):
         return
     idea = change.idea
-    authors = _may_hear_of(idea.campaign, _author_ids(idea) - {change.by_id})
-    followers = _may_hear_of(idea.campaign, _follower_ids(idea) - _author_ids(idea) - {change.by_id})
+    authors = may_hear_of(idea.campaign, _author_ids(idea) - {change.by_id})
+    followers = may_hear_of(idea.campaign, _follower_ids(idea) - _author_ids(idea) - {change.by_id})
     # The idea box promises an answer: its first move out of review is "the answer".
     first_answer = (
         idea.campaign.is_box
@@ -186,7 +186,7 @@ def campaign_phase_changed(campaign_id: int, to_phase: str) -> None:
         return
     actors = set(PhaseTransition.objects.filter(campaign=campaign, to_phase=to_phase).values_list("by_id", flat=True))
     followers = set(CampaignFollower.objects.filter(campaign=campaign).values_list("user_id", flat=True))
-    for user in mail.recipients(_may_hear_of(campaign, followers - actors), NotificationKind.FOLLOWED_CAMPAIGN_PHASE):
+    for user in mail.recipients(may_hear_of(campaign, followers - actors), NotificationKind.FOLLOWED_CAMPAIGN_PHASE):
         mail.send_once(
             user=user,
             kind=NotificationKind.FOLLOWED_CAMPAIGN_PHASE,
@@ -211,7 +211,7 @@ def campaigns_closing_tomorrow() -> None:
     for campaign in closing:
         what = "submission" if campaign.phase == Phase.SUBMISSION else "voting"
         followers = CampaignFollower.objects.filter(campaign=campaign).values_list("user_id", flat=True)
-        for user in mail.recipients(_may_hear_of(campaign, followers), NotificationKind.CAMPAIGN_CLOSING):
+        for user in mail.recipients(may_hear_of(campaign, followers), NotificationKind.CAMPAIGN_CLOSING):
             mail.send_once(
                 user=user,
                 kind=NotificationKind.CAMPAIGN_CLOSING,

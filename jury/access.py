@@ -49,6 +49,14 @@ def visible_or_seated(user):
     ).distinct()
 
 
+def may_see_progress(campaign: Campaign, user) -> bool:
+    """Scoring progress: managers, and the chair (read-only)."""
+    if roles.is_manager(user):
+        return True
+    juror = seat(campaign, user)
+    return juror is not None and juror.is_chair
+
+
 def may_decide_awards(campaign: Campaign, user) -> bool:
     if roles.is_manager(user):
         return True

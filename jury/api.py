@@ -28,11 +28,11 @@ from rest_framework.views import APIView
 
 from accounts import roles
 from campaigns.models import Kind
+from campaigns.services import require_manager
 from ideabox.api import ErrorSerializer, Pagination
-from ideabox.exceptions import DomainError
 
 from . import services
-from .access import jury_campaign_or_404, seat, visible_or_seated
+from .access import jury_campaign_or_404, may_see_progress, seat, visible_or_seated
 from .models import SCALE_MAX, Award, AwardBasis, Criterion, Juror, Jury, Wildcard
 
 # --- serializers ---------------------------------------------------------------------------
@@ -331,10 +331,8 @@ class ProgressView(APIView):
     )
     def get(self, request, slug: str):
         campaign = jury_campaign_or_404(slug, request.user)
-        if not roles.is_manager(request.user):
-            juror = seat(campaign, request.user)
-            if juror is None or not juror.is_chair:
-                raise Http404
+        if not may_see_progress(campaign, request.user):
+            raise Http404
         found = services.progress(campaign)
         blind = _blind(campaign, request.user)
         body = {
@@ -407,8 +405,7 @@ def _manager_campaign(request, slug: str):
     """The campaign for a manager's jury action: 404 for whoever may not
     see its jury, 403 `permission_denied` for a juror."""
     campaign = jury_campaign_or_404(slug, request.user)
-    if not roles.is_manager(request.user):
-        raise DomainError("permission_denied", str(_("Only campaign managers may do this.")))
+    require_manager(request.user)
     return campaign
 
 

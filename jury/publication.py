@@ -34,6 +34,7 @@ from accounts import roles
 from accounts.models import NotificationKind
 from campaigns.models import Campaign, CampaignFollower, Kind, Phase
 from ideabox.exceptions import DomainError
+from ideas import notifications
 from ideas.models import Attachment, Comment, Idea, IdeaFollower, Status, StatusChange
 from ideas.notifications import RETRY
 from votes import tally
@@ -141,13 +142,6 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
 # --- e-mails -------------------------------------------------------------------------
 
 
-def _may_hear_of(campaign: Campaign, user_ids) -> set[int]:
-    user_ids = {pk for pk in user_ids if pk is not None}
-    if campaign.is_internal:
-        return mail.employees_among(user_ids)
-    return user_ids
-
-
 def results_key(campaign: Campaign) -> str:
     return f"results:campaign:{campaign.pk}"
 
@@ -177,7 +171,7 @@ def announce_results(campaign_id: int) -> int:
 
     results_url = mail.absolute_url(results_path(campaign))
     sent = 0
-    authors = list(mail.recipients(_may_hear_of(campaign, mine), NotificationKind.IDEA_STATUS_CHANGED))
+    authors = list(mail.recipients(notifications.may_hear_of(campaign, mine), NotificationKind.IDEA_STATUS_CHANGED))
     for user in authors:
         entries = mine[user.pk]
         sent += mail.send_once(
@@ -194,7 +188,9 @@ def announce_results(campaign_id: int) -> int:
         )
     followers = set(CampaignFollower.objects.filter(campaign=campaign).values_list("user_id", flat=True))
     told = {user.pk for user in authors}
-    for user in mail.recipients(_may_hear_of(campaign, followers - told), NotificationKind.FOLLOWED_CAMPAIGN_PHASE):
+    for user in mail.recipients(
+        notifications.may_hear_of(campaign, followers - told), NotificationKind.FOLLOWED_CAMPAIGN_PHASE
+    ):
         sent += mail.send_once(
             user=user,
             kind=NotificationKind.FOLLOWED_CAMPAIGN_PHASE,

@@ -27,6 +27,7 @@ from accounts import roles
 from accounts.models import User
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Phase
+from campaigns.services import require_manager
 from ideabox.exceptions import DomainError
 from ideas import notifications
 from ideas.models import Idea, Status, StatusChange
@@ -39,11 +40,6 @@ SETUP_PHASES = (Phase.DRAFT, Phase.SUBMISSION)
 
 
 # --- shared checks ----------------------------------------------------------------------
-
-
-def _require_manager(user) -> None:
-    if user is None or not roles.is_manager(user):
-        raise DomainError("permission_denied", _("Only campaign managers may do this."))
 
 
 def _require_challenge(campaign: Campaign) -> None:
@@ -119,7 +115,7 @@ def update_jury(
     fixed once voting opens; the disagreement threshold only flags ideas for
     discussion and may change until the results are published.
     """
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     changes = {}
     if public_weight is not None:
@@ -177,7 +173,7 @@ def find_person(who: str) -> User | None:
 
 def add_juror(*, campaign: Campaign, by, who: str, chair: bool = False) -> Juror:
     """Seat a registered user with a verified e-mail, named by username or e-mail."""
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     _require_unpublished(campaign)
     user = find_person(who)
@@ -196,7 +192,7 @@ def add_juror(*, campaign: Campaign, by, who: str, chair: bool = False) -> Juror
 
 def remove_juror(*, juror: Juror, by) -> None:
     """Unseat a juror; their scores and conflicts go with them."""
-    _require_manager(by)
+    require_manager(by)
     _require_unpublished(juror.campaign)
     Juror.objects.filter(pk=juror.pk).delete()
 
@@ -204,7 +200,7 @@ def remove_juror(*, juror: Juror, by) -> None:
 def set_chair(*, campaign: Campaign, by, juror: Juror | None) -> Juror | None:
     """Make this juror the chair (None: no chair). The database allows one
     chair per campaign, so the old one steps down first, in one transaction."""
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     _require_unpublished(campaign)
     if juror is not None and juror.campaign_id != campaign.pk:
@@ -260,7 +256,7 @@ def _next_position(model, campaign: Campaign) -> int:
 
 
 def add_criterion(*, campaign: Campaign, by, name: str, description: str = "", weight: int = 1) -> Criterion:
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     _require_setup_open(campaign)
     criterion = Criterion(
@@ -277,7 +273,7 @@ def add_criterion(*, campaign: Campaign, by, name: str, description: str = "", w
 def update_criterion(
     *, criterion: Criterion, by, name: str | None = None, description: str | None = None, weight: int | None = None
 ) -> Criterion:
-    _require_manager(by)
+    require_manager(by)
     _require_setup_open(criterion.campaign)
     if name is not None:
         criterion.name = _check_name(name)
@@ -290,7 +286,7 @@ def update_criterion(
 
 
 def delete_criterion(*, criterion: Criterion, by) -> None:
-    _require_manager(by)
+    require_manager(by)
     _require_setup_open(criterion.campaign)
     criterion.delete()
 
@@ -307,13 +303,13 @@ def _reorder(model, *, campaign: Campaign, ids: list[int]):
 
 
 def reorder_criteria(*, campaign: Campaign, by, ids: list[int]) -> list[Criterion]:
-    _require_manager(by)
+    require_manager(by)
     _require_setup_open(campaign)
     return _reorder(Criterion, campaign=campaign, ids=ids)
 
 
 def add_award(*, campaign: Campaign, by, name: str, prize: str = "", basis: str = AwardBasis.JURY) -> Award:
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     _require_setup_open(campaign)
     award = Award(
@@ -330,7 +326,7 @@ def add_award(*, campaign: Campaign, by, name: str, prize: str = "", basis: str 
 def update_award(
     *, award: Award, by, name: str | None = None, prize: str | None = None, basis: str | None = None
 ) -> Award:
-    _require_manager(by)
+    require_manager(by)
     _require_setup_open(award.campaign)
     if name is not None:
         award.name = _check_name(name)
@@ -343,13 +339,13 @@ def update_award(
 
 
 def delete_award(*, award: Award, by) -> None:
-    _require_manager(by)
+    require_manager(by)
     _require_setup_open(award.campaign)
     award.delete()
 
 
 def reorder_awards(*, campaign: Campaign, by, ids: list[int]) -> list[Award]:
-    _require_manager(by)
+    require_manager(by)
     _require_setup_open(campaign)
     return _reorder(Award, campaign=campaign, ids=ids)
 
@@ -370,7 +366,7 @@ def add_wildcard(
     *, campaign: Campaign, by, idea: Idea | int, reason: str = "", now: datetime.datetime | None = None
 ) -> Wildcard:
     """Add a published idea of the campaign to the shortlist."""
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     _require_deliberation(campaign)
     _require_unpublished(campaign)
@@ -402,7 +398,7 @@ def add_wildcard(
 
 def remove_wildcard(*, wildcard: Wildcard, by, now: datetime.datetime | None = None) -> None:
     """Take a wildcard back out of the shortlist, while nobody has scored it."""
-    _require_manager(by)
+    require_manager(by)
     _require_deliberation(wildcard.campaign)
     _require_unpublished(wildcard.campaign)
     now = now or timezone.now()
@@ -727,7 +723,7 @@ def remind_jurors(*, campaign: Campaign, by, juror_ids: list[int] | None = None)
     """Queue an e-mail to the jurors (all, or those named) who have not
     finished scoring; each hears at most once a day. Returns how many are
     unfinished among them."""
-    _require_manager(by)
+    require_manager(by)
     _require_challenge(campaign)
     if not scoring_open(campaign):
         raise DomainError("jury_closed", _("Scoring is closed: there is nothing to remind jurors of."))

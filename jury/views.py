@@ -18,7 +18,7 @@ from campaigns.models import Campaign, Kind
 from ideabox.exceptions import DomainError
 
 from . import services
-from .access import jury_campaign_or_404, seat
+from .access import jury_campaign_or_404, may_see_progress, seat
 from .forms import (
     AwardForm,
     ChairForm,
@@ -351,12 +351,9 @@ def declare_conflict(request, slug: str, idea_id: int):
 def _progress_campaign(request, slug: str) -> tuple[Campaign, bool]:
     """The campaign and whether the caller manages it (else: its chair)."""
     campaign = jury_campaign_or_404(slug, request.user)
-    if roles.is_manager(request.user):
-        return campaign, True
-    juror = seat(campaign, request.user)
-    if juror is None or not juror.is_chair:
+    if not may_see_progress(campaign, request.user):
         raise Http404
-    return campaign, False
+    return campaign, roles.is_manager(request.user)
 
 
 def _render_progress(request, campaign: Campaign, manager: bool, *, status=200, wildcard_form=None, error=""):
