@@ -6,11 +6,14 @@ settings (`VOTE_RATE_PER_USER`, `VOTE_RATE_PER_IP`), read on every request,
 so a benchmark can raise them for a load generator on one address.
 
 Counted in Redis when the default cache is Redis (production): both counters in
-one pipelined round trip (SET NX with the window's lifetime, then INCR), since a vote is
+one pipelined round trip (ideabox.cache.RedisCache.count_in_window), since a vote is
 the hottest request of the site and django-ratelimit's add-then-incr per
 limit cost six round trips and half a millisecond of a worker's time.
 Without Redis (development, tests), in Django's default cache (add, incr),
 which is what the site shares between its processes then.
+
+Redis down: the limits are open (never a refused or failed vote); the cache
+backend logs the outage at most once a minute (PRODUCT.md, "Reliability").
 
 The client address honours TRUSTED_PROXY_COUNT the way DRF's NUM_PROXIES
 does: each trusted proxy appends the address it was called from to
@@ -26,12 +29,11 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-import redis
-
+from ideabox.cache import RedisCache
 from ideabox.exceptions import DomainError
 
 IPV6_PREFIX = 64
@@ -78,26 +80,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiplier or 1) * UNITS[unit]
 
 
-REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
-
-
-@functools.lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
-
-
 def _count(keys: list[str], period: int) -> list[int]:
-    """Add one to each counter (made with a lifetime of one window); their new values."""
-    default = settings.CACHES["default"]
-    if default["BACKEND"] == REDIS_CACHE:
-        prefix = default.get("KEY_PREFIX", "")
-        pipe = _redis(default["LOCATION"]).pipeline(transaction=False)
-        for key in keys:
-            # Made with its lifetime if new (SET NX EX, any Redis since
-            # 2.6.12), then counted: two commands, one round trip for all.
-            pipe.set(f"{prefix}:{key}", 0, ex=period, nx=True)
-            pipe.incr(f"{prefix}:{key}")
-        return pipe.execute()[1::2]
+    """Add one to each counter (made with a lifetime of one window); their
+    new values, zeros when Redis is down (every limit open)."""
+    default = caches["default"]
+    if isinstance(default, RedisCache):
+        counts = default.count_in_window(keys, period)
+        return [0] * len(keys) if counts is None else counts
     counts = []
     for key in keys:
         cache.add(key, 0, period)

@@ -151,14 +151,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: Celery broker and cache ---------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
-if REDIS_URL:
-    CACHES = {
+
+def redis_caches(url: str) -> dict:
+    """The cache in Redis, failing open: while Redis is down the cache is
+    empty and rate limits are off, nothing fails (ideabox/cache.py). The
+    socket timeouts bound what a Redis that does not answer costs."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "ideabox.cache.RedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ideabox"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     # A file cache is shared by the web process, the worker and the
     # scheduler on one machine, which the in-memory cache is not.
@@ -226,6 +235,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ideabox] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name_of"
+# Sign-up does the same work for an address that has an account as for a new one.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 
 # Employees are recognised by a verified address in one of these domains;
 # computed when needed (accounts.roles), never copied onto the user.

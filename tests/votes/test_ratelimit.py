@@ -1,16 +1,19 @@
 """The vote rate limiter itself: rates, windows, and both counting back ends."""
 
 import os
+import socket
 import uuid
 
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
 
 import pytest
+import redis
 from freezegun import freeze_time
 
+from ideabox import cache as resilient_cache
+from ideabox.settings.base import redis_caches
 from tests.factories import UserFactory
-from votes import ratelimit
 from votes.ratelimit import VoteThrottled, check_vote_rate, parse_rate
 
 pytestmark = pytest.mark.django_db
@@ -71,12 +74,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 @pytest.mark.skipif(not REDIS_URL, reason="counts in Redis only when the site has one (CI's second run)")
 def test_with_a_redis_cache_both_counters_live_in_redis():
     prefix = f"test-{uuid.uuid4().hex}"
-    caches = {"default": {"BACKEND": ratelimit.REDIS_CACHE, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    caches = redis_caches(REDIS_URL)
+    caches["default"]["KEY_PREFIX"] = prefix
     user = UserFactory()
     with override_settings(CACHES=caches, VOTE_RATE_PER_USER="2/m", VOTE_RATE_PER_IP="1000/m"):
         with freeze_time("2026-11-23 10:00:10"):
             assert _votes_until_refused(_request(user))[0] == 2
-        client = ratelimit._redis(REDIS_URL)
+        client = redis.Redis.from_url(REDIS_URL)
         keys = sorted(key.decode() for key in client.keys(f"{prefix}:*"))
         try:
             assert len(keys) == 2
@@ -84,3 +88,16 @@ def test_with_a_redis_cache_both_counters_live_in_redis():
             assert all(0 < client.ttl(key) <= 60 for key in keys)
         finally:
             client.delete(*keys)
+
+
+@override_settings(VOTE_RATE_PER_USER="1/m", VOTE_RATE_PER_IP="1/m")
+def test_with_redis_down_every_limit_is_open():
+    resilient_cache.forget_outage()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    try:
+        with override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{closed}/0")):
+            assert _votes_until_refused(_request(UserFactory()))[0] == 10
+    finally:
+        resilient_cache.forget_outage()
