@@ -7,6 +7,10 @@ from . import roles
 from .tasks import send_email, serialize_email
 
 
+class _Undo(Exception):
+    """Raised to roll back the rehearsal of a sign-up."""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # Rendered now, in the reader's language; sent by a worker once the
@@ -15,6 +19,23 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, context)
         payload = serialize_email(message)
         transaction.on_commit(lambda: send_email.delay(payload))
+
+    def rehearse_signup(self, request, form) -> None:
+        """Do the work of creating the account, then undo it.
+
+        Called on sign-up with an address that already has an account, where
+        allauth only mails the owner: that took 20 ms against 290 ms for a new
+        address (the password hash), which told anyone who has an account.
+        The same `save_user` as a real sign-up (the password hashed by the
+        same hasher, the user row inserted) runs in a savepoint that is then
+        rolled back, so both paths do the same work and leave nothing here.
+        """
+        try:
+            with transaction.atomic():
+                self.save_user(request, self.new_user(request), form)
+                raise _Undo
+        except _Undo:
+            pass
 
     def confirm_email(self, request, email_address):
         confirmed = super().confirm_email(request, email_address)

@@ -1,5 +1,8 @@
 from django import forms
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+
 from .models import NotificationSettings, User
 
 
@@ -15,3 +18,12 @@ class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
         fields = list(NotificationSettings.KINDS)
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, doing the same work whether or not the address has an account."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            get_adapter(request).rehearse_signup(request, self)
+        return super().try_save(request)

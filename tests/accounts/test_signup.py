@@ -1,6 +1,8 @@
 import re
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import pytest
@@ -8,6 +10,7 @@ from allauth.account.models import EmailAddress
 
 from accounts import roles
 from accounts.models import User
+from tests.accounts.hashers import CountingHasher
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,39 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, django_cap
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another long passphrase")
+
+
+def signup_work(client, settings, django_capture_on_commit_callbacks, **overrides) -> dict:
+    """What one sign-up did: passwords hashed, users inserted, callbacks queued
+    after the commit (the e-mail's task), e-mails the worker then sent."""
+    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
+    CountingHasher.hashed = 0
+    sent_before = len(mail.outbox)
+    table = User._meta.db_table
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(reverse("account_signup"), {**SIGNUP, **overrides})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    return {
+        "passwords hashed": CountingHasher.hashed,
+        "users inserted": sum(1 for q in queries if q["sql"].startswith("INSERT") and table in q["sql"]),
+        "callbacks after commit": len(queued),
+        "e-mails sent": len(mail.outbox) - sent_before,
+    }
+
+
+def test_sign_up_does_the_same_work_for_an_address_that_has_an_account(
+    client, settings, django_capture_on_commit_callbacks
+):
+    # Hashing a password is most of a sign-up's time: an address that has an
+    # account must not be answered faster than a new one.
+    UserFactory(username="owner", email="owner@example.org")
+    new = signup_work(client, settings, django_capture_on_commit_callbacks)
+    existing = signup_work(
+        client, settings, django_capture_on_commit_callbacks, username="someone", email="owner@example.org"
+    )
+    assert new == existing
+    assert new["passwords hashed"] == new["users inserted"] == new["e-mails sent"] == 1
+    # The rehearsal left nothing behind.
+    assert not User.objects.filter(username="someone").exists()
+    assert list(User.objects.filter(email__iexact="owner@example.org").values_list("username", flat=True)) == ["owner"]
