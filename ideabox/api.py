@@ -6,6 +6,7 @@ DomainError.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -69,6 +70,11 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's refusal of a body past DATA_UPLOAD_MAX_MEMORY_SIZE (or too
+        # many fields): answered here so that the API says it in JSON even
+        # with DEBUG on, where Django would show its HTML debug page.
+        return Response(error_body("invalid", _("The request body is too large.")), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
