@@ -25,6 +25,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "submission_closed": 409,
     "invalid_transition": 409,
     "results_not_published": 409,
+    "rules_locked": 409,  # votes_per_voter, audience, anonymity, moderation: fixed once voting opens
     "conflict": 409,
     "unsupported_media_type": 415,
     "throttled": 429,
@@ -36,6 +37,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "awards_undecided": 409,  # leaving deliberation with a jury award still undecided
     "awards_closed": 409,  # awards are decided during deliberation only
     "already_moved": 409,  # the awarded idea was already moved into the idea box
+    # co-authorship (ideas/coauthorship.py)
+    "coauthors_locked": 409,  # voting has opened: invitations lapsed, nobody joins or leaves an idea
+    # answered by ideabox.views.server_error only: a bug, never raised on purpose
+    "server_error": 500,
 }
 
 DEFAULT_DETAIL: dict[str, str] = {

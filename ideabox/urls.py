@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from drf_spectacular.views import SpectacularAPIView
 
@@ -26,6 +26,8 @@ api_v1 = [
     path("", include("jury.api")),
     path("", include(jury_results_urls.api_urlpatterns)),
     path("", include(jury_awards_urls.api_urlpatterns)),
+    # Last: any other address under /api/v1/ is a JSON 404, DEBUG or not.
+    re_path(r"", views.api_not_found),
 ]
 
 urlpatterns = [
@@ -48,6 +50,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", views.api_docs, name="api-docs"),
+    re_path(r"^api/", views.api_not_found),
 ]
 
 if settings.DEBUG:

@@ -2,11 +2,13 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from .api import error_body
@@ -97,6 +99,31 @@ def page_not_found(request, exception=None):
     if _wants_json(request):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)
+
+
+@csrf_exempt  # a 404 for every method, not a CSRF refusal
+def api_not_found(request, *args, **kwargs):
+    """Every address under /api/ that no endpoint answers: a JSON 404.
+
+    A URL pattern rather than handler404 alone, because with DEBUG on Django
+    answers an unknown address with its HTML debug page, never the handler.
+    An endpoint's address typed without its final slash is redirected for a
+    read, as APPEND_SLASH would (this pattern matches it first), and named
+    in the 404 of a write, which cannot be redirected.
+    """
+    if not request.path_info.endswith("/"):
+        slashed = request.path_info + "/"
+        try:
+            match = resolve(slashed)
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+            detail = _("Not found. This address ends with a slash: %(address)s") % {"address": slashed}
+            return JsonResponse(error_body("not_found", detail), status=404)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def server_error(request):
