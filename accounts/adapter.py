@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import transaction
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.ratelimit import get_ip
 
 from . import roles
 from .tasks import send_email, serialize_email
@@ -36,6 +37,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 raise _Undo
         except _Undo:
             pass
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # The "key" of allauth's `login_failed` limit. allauth's own is the
+        # login name alone, so five wrong passwords from anywhere locked the
+        # owner out everywhere; with the client address in the key an
+        # attacker only locks their own address out (which the per-address
+        # limit throttles anyway). The same key counts the API's token
+        # endpoint (services.token_for_credentials).
+        return f"{get_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
 
     def confirm_email(self, request, email_address):
         confirmed = super().confirm_email(request, email_address)

@@ -1,11 +1,9 @@
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ideabox.api import ErrorSerializer
@@ -17,17 +15,6 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("username"), max_length=150)
     password = serializers.CharField(label=_("password"), max_length=4096, style={"input_type": "password"})
 
-    def validate(self, attrs):
-        user = authenticate(
-            request=self.context.get("request"),
-            username=attrs["username"],
-            password=attrs["password"],
-        )
-        if user is None or not user.is_active:
-            raise serializers.ValidationError(_("Unable to log in with these credentials."))
-        attrs["user"] = user
-        return attrs
-
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
@@ -38,8 +25,9 @@ class TokenView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
+    # Failed attempts are limited by services.token_for_credentials, as on
+    # the login page; successful exchanges are not counted.
+    throttle_classes = []
 
     @extend_schema(
         operation_id="auth_token",
@@ -47,15 +35,20 @@ class TokenView(APIView):
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(ErrorSerializer, description=_("Missing fields or wrong credentials.")),
-            429: OpenApiResponse(ErrorSerializer, description=_("Too many attempts.")),
+            429: OpenApiResponse(ErrorSerializer, description=_("Too many failed attempts (`throttled`).")),
         },
         auth=[],
         tags=["auth"],
     )
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"token": services.token_for(user=serializer.validated_data["user"])})
+        try:
+            token = services.token_for_credentials(request=request._request, **serializer.validated_data)
+        except services.LoginThrottled as error:
+            # DRF's own exception, so the answer carries Retry-After.
+            raise exceptions.Throttled(wait=error.wait, detail=error.detail) from error
+        return Response({"token": token})
 
 
 class MeSerializer(serializers.Serializer):

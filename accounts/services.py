@@ -1,10 +1,16 @@
 """Every write to accounts goes through here."""
 
+from django import forms
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.core.internal.ratelimit import get_rates
 from rest_framework.authtoken.models import Token
+
+from ideabox.exceptions import DomainError
 
 from . import roles
 from .models import User
@@ -22,6 +28,33 @@ def token_for(*, user: User) -> str:
     """The user's API token, created on first use (one per user)."""
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
+
+
+class LoginThrottled(DomainError):
+    """`throttled`, with the seconds to wait (the longest window of the limits)."""
+
+    def __init__(self):
+        super().__init__("throttled", _("Too many failed login attempts. Try again later."))
+        self.wait = int(
+            max((rate.duration for rate in get_rates(app="allauth.account", action="login_failed")), default=60)
+        )
+
+
+def token_for_credentials(*, request, username: str, password: str) -> str:
+    """The API token of whoever these credentials are, by the HTML login's rules.
+
+    allauth's adapter authenticates, so failures count against the same
+    `login_failed` limits as the login page (per client address and login
+    together, and per address), and a success counts nothing: colleagues
+    behind one address may all fetch their tokens.
+    """
+    try:
+        user = get_adapter(request).authenticate(request, username=username, password=password)
+    except forms.ValidationError as error:  # allauth's "too_many_login_attempts"
+        raise LoginThrottled() from error
+    if user is None or not user.is_active:
+        raise DomainError("invalid", _("Unable to log in with these credentials."))
+    return token_for(user=user)
 
 
 @transaction.atomic

@@ -237,6 +237,11 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name_of"
 # Sign-up does the same work for an address that has an account as for a new one.
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Failed logins (HTML and `POST /api/v1/auth/token/` alike, successes not
+# counted): at most 5 in 5 minutes per client address and login name together
+# ("key", see AccountAdapter), so that nobody can lock the owner out from
+# elsewhere, and 10 a minute per address whatever the login.
+ACCOUNT_RATE_LIMITS = {"login_failed": os.environ.get("LOGIN_FAILED_RATES", "10/m/ip,5/5m/key")}
 
 # Employees are recognised by a verified address in one of these domains;
 # computed when needed (accounts.roles), never copied onto the user.
@@ -329,9 +334,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ideabox.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_THROTTLE_RATES": {
-        "token": os.environ.get("THROTTLE_TOKEN", "10/minute"),
-    },
+    # The token endpoint counts failed logins as allauth does (ACCOUNT_RATE_LIMITS).
+    "DEFAULT_THROTTLE_RATES": {},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -73,18 +73,6 @@ def test_an_unsupported_media_type_is_a_415(api_client):
     assert response.json()["code"] == "unsupported_media_type"
 
 
-def test_too_many_token_attempts_are_throttled(api_client, monkeypatch):
-    from rest_framework.throttling import ScopedRateThrottle
-
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
-    for _ in range(2):
-        api_client.post(TOKEN_URL, {"username": "x", "password": "y"}, format="json")
-    response = api_client.post(TOKEN_URL, {"username": "x", "password": "y"}, format="json")
-    assert response.status_code == 429
-    assert response.json()["code"] == "throttled"
-    assert int(response["Retry-After"]) > 0
-
-
 def test_me_without_credentials_is_401_with_a_challenge(api_client):
     response = api_client.get(ME_URL)
     assert response.status_code == 401
