@@ -14,7 +14,10 @@ Refusals (DomainError codes, nothing is stored when one is raised):
 - `own_idea`: the voter wrote or co-wrote the idea;
 - `already_voted`: the unique constraint `vote_once_per_idea` decides;
 - `vote_limit_reached`: the compare-and-swap on the voter's Ballot row
-  (`used < votes_per_voter`) changed nothing.
+  (`used < votes_per_voter`) changed nothing, and the voter supported the
+  idea neither when the vote's statement ran nor just after (else
+  `already_voted`: a parallel withdrawal must not make a duplicate look like
+  a full ballot).
 
 The hot path (an accepted vote on PostgreSQL) is three statements in all:
 the token lookup, `_load_for_vote` (the idea and its campaign; the rules are
@@ -209,12 +212,12 @@ def _quick_check(*, voter, pk: int, now) -> Idea | None:
     return None
 
 
-def _refusal_after_no_write(*, voter, idea: Idea, now) -> DomainError:
-    """Why a vote wrote nothing: the rules again, read fresh (the campaign
-    moved on, a co-author, the idea hidden or merged meanwhile), then the
-    ballot (a vote already there, or none left)."""
+def _refusal_after_undo(*, voter, idea: Idea, now) -> DomainError:
+    """Why a vote whose ballot was spent was undone: the idea closed to
+    support meanwhile (the rules again, read fresh), else a duplicate. Never
+    the limit: the ballot had a vote left."""
     check_may_vote(voter=voter, idea=idea.pk, now=now)
-    return _limit_refusal(voter=voter, idea=idea)
+    return _refuse("already_voted")
 
 
 def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | None]:
@@ -250,11 +253,20 @@ def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | No
 # the `used < limit` guard is re-checked on the latest row when two votes of
 # one voter race), insert the vote unless it exists, and count it on the
 # idea if the idea is still open to support. Any step that writes nothing
-# leaves the later ones nothing to do, and then the last line divides by
-# zero on purpose: the statement fails as a whole, so a ballot spent for a
-# vote that was not inserted is not kept, and the caller asks the rules why.
-# Being all or nothing by itself, the statement needs no BEGIN and COMMIT
-# around it (two round trips fewer on every vote).
+# leaves the later ones nothing to do. When the ballot was spent but the vote
+# was not counted (a duplicate, or the idea closed meanwhile), the last line
+# divides by zero on purpose: the statement fails as a whole, so the spent
+# ballot is not kept, and the caller asks the rules why. When nothing was
+# written, the statement names the refusal by what it saw itself: read again
+# afterwards, a withdrawal committed meanwhile would make a duplicate look
+# like a full ballot (issue 9, item 12). Those reads run only on a refusal.
+# One case needs a second look: a full ballot with no vote on this idea in
+# the statement's snapshot may have been filled by a parallel identical vote
+# committed after the snapshot was taken (the ballot is re-read at its latest
+# when its lock is released, the snapshot is not), so `ballot_full` is
+# checked against the vote rows as they are now; `already_voted` if either
+# saw the vote. Being all or nothing by itself, the statement needs
+# no BEGIN and COMMIT around it (two round trips fewer on every vote).
 _CAST_SQL = """
 WITH held AS ({hold}),
 allowed AS (
@@ -280,7 +292,14 @@ counted AS (
     RETURNING vote_count
 )
 SELECT (SELECT used FROM spent), (SELECT id FROM inserted), (SELECT vote_count FROM counted),
-    1 / (SELECT count(*) FROM counted)::integer
+    CASE
+        WHEN EXISTS (SELECT 1 FROM counted) THEN NULL
+        WHEN EXISTS (SELECT 1 FROM spent) THEN (1 / (SELECT count(*) FROM counted)::integer)::text
+        WHEN NOT EXISTS (SELECT 1 FROM held) THEN 'voting_closed'
+        WHEN NOT EXISTS (SELECT 1 FROM allowed) THEN 'own_idea'
+        WHEN EXISTS (SELECT 1 FROM {vote} WHERE voter_id = %(voter)s AND idea_id = %(idea)s) THEN 'already_voted'
+        ELSE 'ballot_full'
+    END
 """
 
 DIVISION_BY_ZERO = "22012"  # the SQLSTATE of the statement's deliberate failure
@@ -321,11 +340,15 @@ def _write_vote_postgresql(*, voter, idea: Idea, receipt: str, now) -> tuple[int
     try:
         with own, connection.cursor() as cursor:
             cursor.execute(_cast_sql(box=campaign.is_box), params)
-            used, vote_id, count, _whole = cursor.fetchone()
+            used, vote_id, count, refused = cursor.fetchone()
     except DataError as error:
         if getattr(error.__cause__, "sqlstate", None) != DIVISION_BY_ZERO:
             raise
-        raise _refusal_after_no_write(voter=voter, idea=idea, now=now) from None
+        raise _refusal_after_undo(voter=voter, idea=idea, now=now) from None
+    if refused == "ballot_full":
+        raise _limit_refusal(voter=voter, idea=idea)
+    if refused is not None:
+        raise _refuse(refused)
     return vote_id, count, used
 
 
