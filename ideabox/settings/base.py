@@ -7,6 +7,7 @@ filesystem Celery broker and local uploads, so no other server is needed.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -327,6 +330,44 @@ REST_FRAMEWORK = {
         # JSON that is too deep, not text or not an object is a 400 `invalid`.
         "ideabox.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
+# --- Content-Security-Policy (django-csp) ----------------------------------
+# Strict on every response: scripts, styles and everything else only from
+# this site, no inline script or style (the templates have none; htmx is
+# told not to inject its indicator style: base.html), no plugins, not
+# framed. Images may also be data: URLs (Swagger UI's icons) and come from
+# the media storage's own address (settings/prod.py adds the S3 one);
+# CSP_MEDIA_ORIGINS adds others, e.g. "https://media.example.com".
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS", [])
+
+
+def media_origins(*, bucket: str, custom_domain: str | None, endpoint_url: str | None, region: str | None) -> list[str]:
+    """Where django-storages' S3 backend serves uploads from, for img-src."""
+    if custom_domain:
+        return [f"https://{custom_domain.split('/')[0]}"]
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        # Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key).
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *CSP_MEDIA_ORIGINS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "ideabox.api.Pagination",

@@ -10,7 +10,17 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, REST_FRAMEWORK, SECRET_KEY, env_bool, env_int, env_list
+from .base import (
+    CONTENT_SECURITY_POLICY,
+    DATABASES,
+    REDIS_URL,
+    REST_FRAMEWORK,
+    SECRET_KEY,
+    env_bool,
+    env_int,
+    env_list,
+    media_origins,
+)
 
 IDEABOX_PRODUCTION = True
 DEBUG = False
@@ -65,6 +75,20 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", True)
     AWS_S3_FILE_OVERWRITE = False
+    # Uploaded images are shown from the bucket's address: the CSP allows it.
+    CONTENT_SECURITY_POLICY = {**CONTENT_SECURITY_POLICY}
+    CONTENT_SECURITY_POLICY["DIRECTIVES"] = {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "img-src": [
+            *CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+            *media_origins(
+                bucket=AWS_STORAGE_BUCKET_NAME,
+                custom_domain=AWS_S3_CUSTOM_DOMAIN,
+                endpoint_url=AWS_S3_ENDPOINT_URL,
+                region=AWS_S3_REGION_NAME,
+            ),
+        ],
+    }
 
 # Report errors to the administrators by e-mail.
 ADMINS = [("Ideabox administrators", a) for a in env_list("ADMINS", [])]
