@@ -294,42 +294,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# How many reverse proxies stand in front of the web processes (each adds
-# itself to X-Forwarded-For). Rate limits count per client address: with
-# 0 they see the proxy's address, so set it to the number of proxies.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-
-# --- Vote rate limits (votes/ratelimit.py, counted in the default cache) --
-# Per account and per client address (behind TRUSTED_PROXY_COUNT proxies) on
-# the vote endpoints, HTML and API; a benchmark raises them for its load
-# generator on one address.
-VOTE_RATE_PER_USER = os.environ.get("VOTE_RATE_PER_USER", "120/m")
-VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "600/m")
-
-# --- Votes ----------------------------------------------------------------
-# The key of the vote receipts' HMAC (votes/receipts.py). Empty: derived from
-# SECRET_KEY. Set it once and keep it: changing it does not change stored
-# receipts, but a new key makes the scheme's documentation name a new key.
-VOTE_RECEIPT_KEY = os.environ.get("VOTE_RECEIPT_KEY", "")
-
-# --- API ------------------------------------------------------------------
-REST_FRAMEWORK = {
-    # Token first: an anonymous API caller is told 401 with a
-    # WWW-Authenticate header, not 403.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-    "DEFAULT_PARSER_CLASSES": [
-        # JSON that is too deep, not text or not an object is a 400 `invalid`.
-        "ideabox.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
 # --- Content-Security-Policy (django-csp) ----------------------------------
 # Strict on every response: scripts, styles and everything else only from
 # this site, no inline script or style (the templates have none; htmx is
@@ -368,6 +332,42 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# How many reverse proxies stand in front of the web processes (each adds
+# itself to X-Forwarded-For). Rate limits count per client address: with
+# 0 they see the proxy's address, so set it to the number of proxies.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# --- Vote rate limits (votes/ratelimit.py, counted in the default cache) --
+# Per account and per client address (behind TRUSTED_PROXY_COUNT proxies) on
+# the vote endpoints, HTML and API; a benchmark raises them for its load
+# generator on one address.
+VOTE_RATE_PER_USER = os.environ.get("VOTE_RATE_PER_USER", "120/m")
+VOTE_RATE_PER_IP = os.environ.get("VOTE_RATE_PER_IP", "600/m")
+
+# --- Votes ----------------------------------------------------------------
+# The key of the vote receipts' HMAC (votes/receipts.py). Empty: derived from
+# SECRET_KEY. Set it once and keep it: changing it does not change stored
+# receipts, but a new key makes the scheme's documentation name a new key.
+VOTE_RECEIPT_KEY = os.environ.get("VOTE_RECEIPT_KEY", "")
+
+# --- API ------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: an anonymous API caller is told 401 with a
+    # WWW-Authenticate header, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        # JSON that is too deep, not text or not an object is a 400 `invalid`.
+        "ideabox.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "ideabox.api.Pagination",
