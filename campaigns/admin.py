@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,8 +32,28 @@ class PhaseTransitionInline(admin.TabularInline):
         return False
 
 
+class CampaignAdminForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["title", "slug", "theme", "cover", "audience", *CampaignForm.RULES, *SCHEDULE_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            # The same rule as the pages and the API: a voter rule does not
+            # change once voting has opened, not even by staff.
+            try:
+                services.refuse_locked_rules(campaign=self.instance, changes=cleaned)
+            except DomainError as error:
+                for name, field_messages in (error.fields or {}).items():
+                    for message in field_messages:
+                        self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignAdminForm
     list_display = ["title", "slug", "kind", "phase", "audience", "submission_opens", "voting_closes"]
     list_filter = ["phase", "kind", "audience", "moderation"]
     search_fields = ["title", "slug"]

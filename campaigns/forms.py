@@ -109,6 +109,12 @@ class CampaignForm(forms.Form):
                 if name != "cover"
             }
         super().__init__(*args, **kwargs)
+        if campaign is not None:
+            for name in campaign.locked_rules():
+                if name in self.fields:
+                    # Still sent (the service refuses a different value with
+                    # a message beside it), but said up front.
+                    self.fields[name].help_text = _("Fixed since voting opened: voters rely on it.")
         if campaign is not None and campaign.is_box:
             # The box is always internal and always open: no audience, no schedule.
             for name in ("audience", "hide_counts_while_voting", "shortlist_size", *SCHEDULE_FIELDS):

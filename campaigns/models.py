@@ -36,6 +36,19 @@ class Moderation(models.TextChoices):
 PHASE_ORDER = (Phase.DRAFT, Phase.SUBMISSION, Phase.VOTING, Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED)
 NEXT_PHASE = dict(zip(PHASE_ORDER, PHASE_ORDER[1:], strict=False))
 
+# The rules voters rely on: fixed once voting opens (PRODUCT.md, "Campaign
+# lifecycle"), so that nobody votes under one set and is counted under another.
+VOTER_RULES = ("votes_per_voter", "audience", "allow_anonymous", "moderation")
+# The idea box takes supports at any time, so its vote limit never changes
+# under ballots already spent (lowering it would leave voters past it).
+# Its audience is fixed by a constraint (always internal). Anonymity and
+# the moderation mode act on each new idea as it is submitted (an anonymous
+# idea stays anonymous, an approved one approved), and the box never
+# closes: freezing them would freeze its moderation for good, when a
+# moderator must be able to switch it to pre-moderation during a spam wave.
+BOX_VOTER_RULES = ("votes_per_voter",)
+PHASES_AFTER_VOTING_OPENS = (Phase.VOTING, Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED)
+
 # The schedule's boundaries in order; each must not come before the previous.
 SCHEDULE_FIELDS = ("submission_opens", "submission_closes", "voting_opens", "voting_closes", "deliberation_ends")
 
@@ -194,6 +207,19 @@ class Campaign(models.Model):
             if value is not None and value > now:
                 return name, value
         return None
+
+    def locked_rules(self, now: datetime.datetime | None = None) -> tuple[str, ...]:
+        """The rules that may no longer change (409 `rules_locked`): the voter
+        rules from the moment voting opens, by the phase or by the clock
+        (`voting_opens` passed before the scheduler ran); the box's always."""
+        if self.is_box:
+            return BOX_VOTER_RULES
+        if self.phase in PHASES_AFTER_VOTING_OPENS:
+            return VOTER_RULES
+        opened_by_the_clock = self.voting_opens is not None and self.voting_opens <= (now or timezone.now())
+        if self.phase == Phase.SUBMISSION and opened_by_the_clock:
+            return VOTER_RULES
+        return ()
 
     # The clock is enforced as well as the phase: a boundary that has passed
     # closes the door even before the scheduler has moved the campaign.

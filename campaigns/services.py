@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from ideabox.exceptions import DomainError
+from ideabox.text import strip_bidi
 
 from . import lifecycle
 from .models import (
@@ -325,6 +326,7 @@ def create_campaign(
 ) -> Campaign:
     """A new campaign, in draft: it leaves the draft when a manager moves it."""
     require_manager(by)
+    title = strip_bidi(title)
     _check_slug(slug)
     _check_cover(cover)
     _check_numbers({"votes_per_voter": votes_per_voter, "shortlist_size": shortlist_size, "review_days": review_days})
@@ -366,18 +368,38 @@ def create_campaign(
     return campaign
 
 
+def refuse_locked_rules(*, campaign: Campaign, changes: dict[str, Any], now: datetime.datetime | None = None) -> None:
+    """Refuse (409 `rules_locked`) a change of a rule voters rely on once
+    voting has opened (`Campaign.locked_rules`). Sending the current value
+    again is not a change: an edit form sends every field."""
+    changed = [
+        name for name in campaign.locked_rules(now) if name in changes and changes[name] != getattr(campaign, name)
+    ]
+    if changed:
+        names = ", ".join(str(Campaign._meta.get_field(name).verbose_name) for name in changed)
+        message = _("Fixed since voting opened: voters rely on it.")
+        raise DomainError(
+            "rules_locked",
+            _("Once voting opens, the rules voters rely on can no longer change (%(names)s).") % {"names": names},
+            fields={name: [message] for name in changed},
+        )
+
+
 def update_campaign(*, campaign: Campaign, by, **changes: Any) -> Campaign:
     """Change a campaign's settings and schedule.
 
     Out of draft the schedule drives the campaign, so only boundaries still
     ahead may move, and not into the past (managers open a phase early with
-    a transition). The idea box keeps its kind, phase and audience and has
-    no schedule.
+    a transition). Once voting opens the voter rules are fixed
+    (`refuse_locked_rules`). The idea box keeps its kind, phase and audience
+    and has no schedule.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"update_campaign() got unexpected fields: {sorted(unknown)}")
     require_manager(by)
+    if "title" in changes:
+        changes["title"] = strip_bidi(changes["title"])
     if "slug" in changes and changes["slug"] != campaign.slug:
         _check_slug(changes["slug"])
     if "cover" in changes:
@@ -387,6 +409,9 @@ def update_campaign(*, campaign: Campaign, by, **changes: Any) -> Campaign:
 
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        # On the locked row: a move to voting waits for this edit, or this
+        # edit sees the campaign in voting.
+        refuse_locked_rules(campaign=locked, changes=changes, now=now)
         errors: dict[str, list[str]] = {}
         if locked.is_box:
             if "audience" in changes and changes["audience"] != locked.audience:
@@ -447,7 +472,7 @@ def _category_clash(exc: IntegrityError, *, campaign: Campaign, name: str, slug:
 
 def add_category(*, campaign: Campaign, by, name: str, slug: str = "") -> Category:
     require_manager(by)
-    name = name.strip()
+    name = strip_bidi(name).strip()
     if not name:
         raise DomainError("invalid", _("A category needs a name."), fields={"name": [_("This field is required.")]})
     slug = slug or slugify(name)[:100]
@@ -473,7 +498,7 @@ def _check_category_slug(slug: str) -> None:
 def rename_category(*, category: Category, by, name: str) -> Category:
     """A new name; the address stays, so links and filters keep working."""
     require_manager(by)
-    name = name.strip()
+    name = strip_bidi(name).strip()
     if not name:
         raise DomainError("invalid", _("A category needs a name."), fields={"name": [_("This field is required.")]})
     try:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from campaigns.models import Campaign, Category, Moderation
 from ideabox.exceptions import DomainError
+from ideabox.text import strip_bidi
 
 from . import notifications, selectors, uploads
 from .models import Attachment, Comment, Idea, IdeaFollower, Status, Tag
@@ -116,12 +117,13 @@ def _text(errors: dict, name: str, value, *, max_length: int, required: bool) ->
 
 
 def normalise_tags(tags: Iterable[str] | str) -> list[str]:
-    """Lower-case, trimmed, inner spaces collapsed, duplicates dropped, order kept."""
+    """Lower-case, trimmed, inner spaces collapsed, bidirectional controls
+    removed, duplicates dropped, order kept."""
     if isinstance(tags, str):
         tags = tags.split(",")
     seen: list[str] = []
     for tag in tags:
-        name = re.sub(r"\s+", " ", str(tag)).strip().lower()
+        name = re.sub(r"\s+", " ", strip_bidi(str(tag))).strip().lower()
         if name and name not in seen:
             seen.append(name)
     return seen
@@ -268,7 +270,7 @@ def submit_idea(
     check_may_submit(user=author, campaign=campaign, now=now)
 
     errors: dict[str, list[str]] = {}
-    title = _text(errors, "title", title, max_length=200, required=True)
+    title = _text(errors, "title", strip_bidi(title or ""), max_length=200, required=True)
     summary = _text(errors, "summary", summary, max_length=500, required=True)
     body = _text(errors, "body", body, max_length=MAX_BODY_LENGTH, required=False)
     category_obj = _category(errors, campaign, category)
@@ -331,7 +333,7 @@ def edit_idea(
     errors: dict[str, list[str]] = {}
     changes: dict = {}
     if title is not UNCHANGED:
-        changes["title"] = _text(errors, "title", title, max_length=200, required=True)
+        changes["title"] = _text(errors, "title", strip_bidi(title or ""), max_length=200, required=True)
     if summary is not UNCHANGED:
         changes["summary"] = _text(errors, "summary", summary, max_length=500, required=True)
     if body is not UNCHANGED:

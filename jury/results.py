@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import User
 from campaigns.models import Campaign, Kind
+from ideabox.text import strip_bidi
 from ideas import selectors as idea_selectors
 from ideas.models import Idea
 from votes.models import Tally
@@ -215,8 +216,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(value) -> str:
     """The text of a cell, with a leading apostrophe when a spreadsheet would
-    read it as a formula (what people typed goes into titles and names)."""
-    text = "" if value is None else str(value)
+    read it as a formula (what people typed goes into titles and names),
+    and without bidirectional controls, which would reorder the cell."""
+    text = "" if value is None else strip_bidi(str(value))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 

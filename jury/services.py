@@ -29,6 +29,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign, Phase
 from campaigns.services import require_manager
 from ideabox.exceptions import DomainError
+from ideabox.text import strip_bidi
 from ideas import notifications
 from ideas.models import Idea, Status, StatusChange
 
@@ -222,7 +223,7 @@ def set_chair(*, campaign: Campaign, by, juror: Juror | None) -> Juror | None:
 
 
 def _check_name(name: str) -> str:
-    name = (name or "").strip()
+    name = strip_bidi(name or "").strip()
     if not name:
         raise _invalid("name", _("Enter a name."))
     if len(name) > 100:
