@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages check-messages clean
+.PHONY: install run test faults lint format messages check-messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fault tests (tests/faults, not part of `make test`): a real Celery
+# worker killed during a tally, a Redis of their own stopped while people
+# vote and comment, two schedulers at once. On PostgreSQL and Redis:
+#   DATABASE_URL=postgres://... REDIS_URL=redis://... make faults
+faults: install
+	$(BIN)/pytest --ds=ideabox.settings.faults tests/faults $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

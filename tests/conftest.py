@@ -1,9 +1,16 @@
+import os
+
 from django.core.cache import cache
 
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, employee
+
+# The fault tests start real worker processes and Redis servers: they run on
+# their own, under their own settings (`make faults`), not in `make test`.
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "ideabox.settings.faults":
+    collect_ignore = ["faults"]
 
 
 @pytest.fixture(autouse=True)
