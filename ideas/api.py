@@ -20,9 +20,9 @@ from campaigns.models import Campaign
 from ideabox.api import ErrorSerializer
 from ideabox.exceptions import DomainError
 
-from . import selectors, services
+from . import coauthorship, selectors, services
 from .filters import ORDERING_CHOICES, IdeaFilter
-from .models import Comment, Idea
+from .models import Coauthorship, Comment, Idea
 
 # --- serializers ------------------------------------------------------------------
 
@@ -36,6 +36,20 @@ def _person(user) -> dict | None:
     if user is None:
         return None
     return {"username": user.get_username(), "display_name": user.public_name}
+
+
+def author_for(idea: Idea, viewer) -> dict | None:
+    """An idea's `author` as `viewer` may learn it (Idea.author_visible_to):
+    null for a deleted account, and for whoever may not know who wrote an
+    anonymous idea. Every API that names an idea's author answers with this."""
+    return _person(idea.author) if idea.author_visible_to(viewer) else None
+
+
+def co_authors_for(idea: Idea, viewer) -> list[dict]:
+    """An idea's `co_authors` as `viewer` may learn them (empty likewise)."""
+    if not idea.author_visible_to(viewer):
+        return []
+    return [_person(user) for user in idea.coauthors.all()]
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -80,14 +94,6 @@ class IdeaSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _shows_author(self, idea: Idea) -> bool:
-        request = self.context["request"]
-        is_moderator = self.context.get("is_moderator")
-        if is_moderator is None:
-            is_moderator = self.context["is_moderator"] = roles.is_moderator(request.user)
-        coauthor_ids = {u.pk for u in idea.coauthors.all()}
-        return selectors.shows_author(idea, request.user, is_moderator=is_moderator, coauthor_ids=coauthor_ids)
-
     @extend_schema_field(OpenApiTypes.STR)
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, idea: Idea) -> list[str]:
@@ -99,13 +105,11 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, idea: Idea) -> dict | None:
-        return _person(idea.author) if self._shows_author(idea) else None
+        return author_for(idea, self.context["request"].user)
 
     @extend_schema_field(PersonSerializer(many=True))
     def get_co_authors(self, idea: Idea) -> list[dict]:
-        if not self._shows_author(idea):
-            return []
-        return [_person(user) for user in idea.coauthors.all()]
+        return co_authors_for(idea, self.context["request"].user)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, idea: Idea) -> str:
@@ -170,6 +174,10 @@ class CommentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, comment: Comment) -> dict | None:
+        """Null for a deleted account, and for one of the authors of an
+        anonymous idea to whoever may not learn who wrote it."""
+        if not self.context["idea"].shows_name_of(comment.author, self.context["request"].user):
+            return None
         return _person(comment.author)
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -333,10 +341,11 @@ class IdeaCommentsView(generics.GenericAPIView):
         summary="An idea's comments, oldest first", responses={200: CommentSerializer(many=True), **REFUSALS}
     )
     def get(self, request, pk: int):
-        idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+        # Its co-authors: whether a comment's writer is one of its authors (anonymity).
+        idea = get_object_or_404(Idea.objects.visible_to(request.user).prefetch_related("coauthors"), pk=pk)
         comments = Comment.objects.filter(idea=idea).select_related("author").order_by("created_at", "pk")
         page = self.paginate_queryset(comments)
-        context = {"request": request, "is_moderator": roles.is_moderator(request.user)}
+        context = {"request": request, "idea": idea, "is_moderator": roles.is_moderator(request.user)}
         return self.get_paginated_response(CommentSerializer(page, many=True, context=context).data)
 
     @extend_schema(
@@ -358,7 +367,8 @@ class IdeaCommentsView(generics.GenericAPIView):
             idea=idea, author=request.user, body=incoming.validated_data["body"], parent=parent
         )
         comment = Comment.objects.select_related("author").get(pk=comment.pk)
-        return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        context = {"request": request, "idea": idea}
+        return Response(CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class IdeaFollowView(APIView):
@@ -373,6 +383,46 @@ class IdeaFollowView(APIView):
     def delete(self, request, pk: int):
         idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
         services.unfollow_idea(idea=idea, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CoauthorshipSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Coauthorship.State.choices)
+    co_authors = PersonSerializer(many=True)
+
+
+class CoauthorshipView(APIView):
+    """The caller's invitation to co-author an idea: accept (POST), decline
+    or leave (DELETE). Rules and refusals: ideas/coauthorship.py."""
+
+    @extend_schema(
+        summary="Accept an invitation to co-author an idea",
+        description=(
+            "201 when accepted (the caller's own vote on the idea, if any, is withdrawn and given back), "
+            "200 when already a co-author; the body lists the idea's co-authors. 404 `not_found`: no "
+            "invitation for the caller, or an idea they may not see. 409 `coauthors_locked`: the "
+            "invitation lapsed when voting opened."
+        ),
+        request=None,
+        responses={200: CoauthorshipSerializer, 201: CoauthorshipSerializer, **REFUSALS},
+    )
+    def post(self, request, pk: int):
+        row, accepted = coauthorship.accept(idea=pk, user=request.user)
+        idea = _idea(request, pk)
+        body = {"state": row.state, "co_authors": [_person(user) for user in idea.coauthors.all()]}
+        return Response(body, status=status.HTTP_201_CREATED if accepted else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Decline an invitation to co-author an idea, or leave its co-authors",
+        description=(
+            "204. 404 `not_found`: neither invited nor a co-author. 409 `coauthors_locked`: a co-author "
+            "cannot leave once voting has opened."
+        ),
+        request=None,
+        responses={204: None, **REFUSALS},
+    )
+    def delete(self, request, pk: int):
+        coauthorship.decline_or_leave(idea=pk, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -404,4 +454,5 @@ urlpatterns = [
     path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="ideas-detail"),
     path("ideas/<int:pk>/comments/", IdeaCommentsView.as_view(), name="ideas-comments"),
     path("ideas/<int:pk>/follow/", IdeaFollowView.as_view(), name="ideas-follow"),
+    path("ideas/<int:pk>/coauthorship/", CoauthorshipView.as_view(), name="ideas-coauthorship"),
 ]

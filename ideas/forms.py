@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Category
 
-from . import uploads
+from . import coauthorship, uploads
 from .models import Idea
 
 
@@ -54,12 +54,17 @@ class IdeaForm(forms.Form):
         label=_("Co-authors"),
         required=False,
         max_length=500,
-        help_text=_("Usernames, separated by commas."),
+        help_text=_(
+            "Usernames, separated by commas. Each person is invited and becomes a co-author once they accept."
+        ),
     )
     anonymous = forms.BooleanField(
         label=_("Hide my name from the public"),
         required=False,
-        help_text=_("Moderators still see who wrote the idea."),
+        help_text=_(
+            "Only the idea's authors, the moderators and the administrators will see who wrote it: "
+            "not the jury, the campaign managers or anyone else."
+        ),
     )
     attachments = MultipleFileField(
         label=_("Attachments"),
@@ -107,7 +112,7 @@ class IdeaForm(forms.Form):
             "body": idea.body,
             "category": idea.category,
             "tags": ", ".join(tag.name for tag in idea.tags.all()),
-            "coauthors": ", ".join(user.get_username() for user in idea.coauthors.all()),
+            "coauthors": ", ".join(user.get_username() for user in coauthorship.named_people(idea)),
             "anonymous": idea.anonymous,
         }
 

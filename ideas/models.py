@@ -69,6 +69,9 @@ class Idea(models.Model):
         related_name="ideas",
         verbose_name=_("author"),
     )
+    # The ACCEPTED co-authors only, kept in step with Coauthorship.state by
+    # ideas/coauthorship.py (its one writer): the vote statement, the jury and
+    # every page read this set, so an invitation can never count as authorship.
     coauthors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coauthored_ideas", verbose_name=_("co-authors")
     )
@@ -142,6 +145,59 @@ class Idea(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/ideas/{self.pk}/"
+
+    # --- who the authors are: the author and the ACCEPTED co-authors -------------
+    # (`coauthors` holds accepted co-authors only; invitations are Coauthorship
+    # rows and count for no rule). Every "is this person an author" asks these.
+
+    def author_ids(self) -> set[int]:
+        """The ids of the idea's authors (what a page prefetched is used)."""
+        ids = {user.pk for user in self.coauthors.all()}
+        if self.author_id is not None:
+            ids.add(self.author_id)
+        return ids
+
+    def has_author(self, user) -> bool:
+        """Whether `user` wrote or co-wrote this idea (an accepted co-author)."""
+        if user is None or not user.is_authenticated:
+            return False
+        return self.author_id == user.pk or any(u.pk == user.pk for u in self.coauthors.all())
+
+    # --- who may learn who wrote it (PRODUCT.md, "Ideas") ---------------------------
+    # The one home of the rule: every page, API, export and e-mail asks these.
+
+    def author_visible_to(self, viewer) -> bool:
+        """Whether `viewer` may learn who wrote this idea.
+
+        Not anonymous: whoever may see the idea sees its authors. Anonymous:
+        only its authors, moderators and administrators; jurors (employees or
+        not), managers, reviewers who are not moderators, other participants
+        and visitors see no name. `viewer=None` is anyone at all: what is
+        published for everyone (the results) or sent to many at once.
+        """
+        if not self.anonymous:
+            return True
+        if viewer is None or not viewer.is_authenticated:
+            return False
+        from accounts import roles
+
+        return roles.is_moderator(viewer) or roles.is_administrator(viewer) or self.has_author(viewer)
+
+    def shows_name_of(self, person, viewer) -> bool:
+        """Whether `viewer` may see `person` named beside this idea (as the
+        writer of a comment on it): not when `person` is one of the authors of
+        an anonymous idea whose author `viewer` may not learn."""
+        if person is None or not self.anonymous or self.author_visible_to(viewer):
+            return True
+        return not self.has_author(person)
+
+    @staticmethod
+    def preload_authorship(ideas, viewer) -> None:
+        """Load, for a list, what author_visible_to needs: one query at most
+        (the co-authors of its anonymous ideas, for a signed-in viewer), so a
+        list's query count does not grow with the ideas it shows."""
+        if viewer is not None and viewer.is_authenticated:
+            models.prefetch_related_objects([idea for idea in ideas if idea.anonymous], "coauthors")
 
 
 class Attachment(models.Model):
@@ -280,3 +336,71 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class CoauthorshipState(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LEFT = "left", _("Left")
+    LAPSED = "lapsed", _("Lapsed when voting opened")
+
+
+class CoauthorshipQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=Coauthorship.State.INVITED)
+
+    def named(self):
+        """Invited or accepted: the names an idea's co-author field holds."""
+        return self.filter(state__in=[Coauthorship.State.INVITED, Coauthorship.State.ACCEPTED])
+
+
+class Coauthorship(models.Model):
+    """A person named as a co-author of an idea, and what became of it.
+
+    Named people are invited; they become co-authors (Idea.coauthors) only
+    when they accept. One row per idea and person, kept after the answer so
+    that the history stays honest: a declined invitation or a co-author who
+    left is not invited again, a lapsed one says voting opened first.
+    """
+
+    State = CoauthorshipState
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="coauthorships", verbose_name=_("idea"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coauthorships", verbose_name=_("person")
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    # Accepting withdraws the invitee's own vote on the idea (given back to
+    # their ballot): recorded here.
+    vote_withdrawn = models.BooleanField(_("their vote was withdrawn when they accepted"), default=False)
+
+    objects = CoauthorshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("co-authorship")
+        verbose_name_plural = _("co-authorships")
+        ordering = ["invited_at", "pk"]
+        indexes = [models.Index(fields=["user", "state"], name="coauthorship_of_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "user"], name="coauthorship_once"),
+            models.CheckConstraint(condition=Q(state__in=CoauthorshipState.values), name="coauthorship_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state=CoauthorshipState.INVITED) | Q(answered_at__isnull=False),
+                name="coauthorship_answer_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.idea_id}: {self.state}"

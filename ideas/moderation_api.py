@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from ideabox.api import ErrorSerializer, Pagination
 from ideabox.exceptions import DomainError
 
 from . import moderation, review
+from .api import author_for
 from .models import BOX_STATUSES, Idea
 
 # --- serializers ---------------------------------------------------------------
@@ -111,9 +112,13 @@ class QueueIdeaSerializer(serializers.Serializer):
     title = serializers.CharField()
     summary = serializers.CharField()
     status = serializers.CharField()
-    author = ModerationPersonSerializer(allow_null=True)
+    author = serializers.SerializerMethodField()
     hidden_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+    @extend_schema_field(ModerationPersonSerializer(allow_null=True))
+    def get_author(self, idea: Idea) -> dict | None:
+        return author_for(idea, self.context["request"].user)
 
 
 class QueueCommentSerializer(serializers.Serializer):
@@ -350,7 +355,7 @@ class ModerationQueueView(APIView):
         }[kind]
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset(user=user), request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
 
 
 urlpatterns = [

@@ -1,8 +1,10 @@
 """E-mail notifications about ideas and campaigns, sent by Celery.
 
-Services call these tasks with ids, after their transaction commits:
+Services queue these tasks by name with ids, inside their transaction
+(ideabox.outbox sends them once it commits, or the sweep does if the broker
+is down then):
 
-    transaction.on_commit(lambda: notifications.idea_commented.delay(comment.pk))
+    outbox.enqueue("ideas.notifications.idea_commented", comment.pk)
 
 Interface (implemented in this module):
 - idea_commented(comment_id): the idea's authors and followers, not the commenter.
@@ -13,6 +15,9 @@ Interface (implemented in this module):
 - campaigns_closing_tomorrow(): daily; followers of campaigns whose
   submission or voting closes within 24 hours.
 - weekly_digest(): weekly; people who opted in.
+- coauthors_invited(idea_id): each person invited to co-author the idea and
+  not yet answering (ideas/coauthorship.py), once per person and idea; sent
+  under the "answers to my ideas" setting.
 
 Each e-mail goes to one person, once per key (accounts.notifications.send_once
 keeps the log), so a task that runs twice sends nothing twice. Nobody hears of
@@ -21,50 +26,34 @@ hidden or unapproved idea, or of what they did themselves; an anonymous
 author's name never appears.
 """
 
-import contextlib
 import datetime
-from contextvars import ContextVar
 
 from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from celery import Task, shared_task
+from celery import shared_task
 
 from accounts import notifications as mail
 from accounts.models import NotificationKind, NotificationSettings
 from campaigns.models import Campaign, CampaignFollower, Phase, PhaseTransition
+from ideabox import outbox
 
-from .models import Comment, Idea, IdeaFollower, Status, StatusChange
+from .models import Coauthorship, Comment, Idea, IdeaFollower, Status, StatusChange
 
 # A database that went away for a moment is worth another try; anything
 # else is a bug and must show.
 TRANSIENT = (OperationalError, InterfaceError)
-_muted: ContextVar[bool] = ContextVar("ideabox_notifications_muted", default=False)
 
-
-@contextlib.contextmanager
-def muted():
-    """Queue no notification for what happens inside (the demo data, an
-    import): people are told about what others do, not about a data load."""
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
-
-
-class NotificationTask(Task):
-    def apply_async(self, *args, **kwargs):
-        if _muted.get():
-            return None
-        return super().apply_async(*args, **kwargs)
-
+# Queue no notification for what happens inside (the demo data, an import):
+# people are told about what others do, not about a data load. The switch
+# is the outbox's, which every task goes through.
+muted = outbox.muted
 
 RETRY = {
-    "base": NotificationTask,
     "autoretry_for": TRANSIENT,
     "retry_backoff": 30,
     "max_retries": 3,
@@ -91,19 +80,18 @@ def _can_be_told(idea: Idea) -> bool:
 
 
 def _author_ids(idea: Idea) -> set[int]:
-    ids = set(idea.coauthors.values_list("pk", flat=True))
-    if idea.author_id:
-        ids.add(idea.author_id)
-    return ids
+    return idea.author_ids()
 
 
 def _follower_ids(idea: Idea) -> set[int]:
     return set(IdeaFollower.objects.filter(idea=idea).values_list("user_id", flat=True))
 
 
-def byline(idea: Idea):
-    """How an e-mail names an idea's author: never the name of an anonymous one."""
-    if idea.anonymous:
+def byline(idea: Idea, reader=None):
+    """How an e-mail names an idea's author to its reader (None: an e-mail
+    sent to many alike, such as the digest): the name of an anonymous one
+    only to whoever may learn it (Idea.author_visible_to)."""
+    if not idea.author_visible_to(reader):
         return _("an anonymous author")
     if idea.author is None:
         return _("a former member")
@@ -112,19 +100,24 @@ def byline(idea: Idea):
 
 @shared_task(name="ideas.notifications.idea_commented", **RETRY)
 def idea_commented(comment_id: int) -> None:
-    comment = Comment.objects.select_related("author", "idea__campaign", "idea__author").filter(pk=comment_id).first()
+    comment = (
+        Comment.objects.select_related("author", "idea__campaign", "idea__author")
+        .prefetch_related("idea__coauthors")
+        .filter(pk=comment_id)
+        .first()
+    )
     if comment is None or comment.hidden or not _can_be_told(comment.idea):
         return
     idea = comment.idea
     authors = _author_ids(idea)
     audience = may_hear_of(idea.campaign, (authors | _follower_ids(idea)) - {comment.author_id})
-    if comment.author_id is None:
-        commenter = _("a former member")
-    elif idea.anonymous and comment.author_id in authors:
-        commenter = _("the idea's author")  # naming them would undo their anonymity
-    else:
-        commenter = comment.author.public_name
     for user in mail.recipients(audience, NotificationKind.IDEA_COMMENTED):
+        if comment.author_id is None:
+            commenter = _("a former member")
+        elif not idea.shows_name_of(comment.author, user):
+            commenter = _("the idea's author")  # naming them would undo their anonymity
+        else:
+            commenter = comment.author.public_name
         mail.send_once(
             user=user,
             kind=NotificationKind.IDEA_COMMENTED,
@@ -323,4 +316,39 @@ def weekly_digest() -> None:
             key=key,
             template="weekly_digest",
             context={"sections": sections, "news": news, "since": since, "now": now},
+        )
+
+
+# An invitation to co-author is about one's own (future) idea: it follows
+# the "answers to my ideas" switch.
+COAUTHOR_INVITATION_KIND = NotificationKind.IDEA_STATUS_CHANGED
+
+
+@shared_task(name="ideas.notifications.coauthors_invited", **RETRY)
+def coauthors_invited(idea_id: int) -> None:
+    """Invitations still waiting for an answer, each told once (per person
+    and idea, however often the authors edit): queued after the idea is
+    submitted or edited, and after a moderator approves it, since nobody is
+    told of an idea that is hidden or awaiting approval."""
+    idea = Idea.objects.select_related("campaign", "author").prefetch_related("coauthors").filter(pk=idea_id).first()
+    if idea is None or not _can_be_told(idea):
+        return
+    invitations = {
+        row.user_id: row for row in Coauthorship.objects.pending().filter(idea=idea).select_related("invited_by")
+    }
+    audience = may_hear_of(idea.campaign, invitations)
+    for user in mail.recipients(audience, COAUTHOR_INVITATION_KIND):
+        inviter = invitations[user.pk].invited_by
+        mail.send_once(
+            user=user,
+            kind=COAUTHOR_INVITATION_KIND,
+            key=f"coauthor-invitation:{idea.pk}",
+            template="coauthor_invited",
+            context={
+                "idea": idea,
+                # An anonymous idea's authors stay unnamed until the invitee joins them.
+                "inviter": inviter.public_name if inviter and idea.author_visible_to(user) else None,
+                "idea_url": mail.absolute_url(idea.get_absolute_url()),
+                "invitations_url": mail.absolute_url(reverse("ideas:invitations")),
+            },
         )

@@ -189,13 +189,6 @@ def comment_threads(idea: Idea):
     )
 
 
-def shows_author(idea: Idea, user, *, is_moderator: bool, coauthor_ids=()) -> bool:
-    """Whether this person sees the name behind an anonymous idea."""
-    if not idea.anonymous or is_moderator:
-        return True
-    return user.is_authenticated and (user.pk == idea.author_id or user.pk in coauthor_ids)
-
-
 # --- the idea box ---------------------------------------------------------------
 
 

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles
 from campaigns.models import Campaign, Kind
 from ideabox.exceptions import DomainError
+from ideabox.http import safe_next
 
-from . import selectors, services, uploads
+from . import coauthorship, selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
 from .forms import CommentForm, IdeaForm, SimilarForm
-from .models import Attachment, Comment, IdeaFollower, Status
+from .models import Attachment, Comment, Idea, IdeaFollower, Status
 
 SEED_SESSION_KEY = "ideas_random_seed"
 LIST_TARGET = "idea-list"
@@ -50,10 +51,8 @@ def _list_context(request, campaign: Campaign, *, default_ordering: str) -> tupl
     valid = filterset.is_valid()
     paginator = selectors.NarrowSortPaginator(filterset.qs, selectors.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    is_moderator = roles.is_moderator(request.user)
     ideas = list(page.object_list)
-    for idea in ideas:
-        idea.shows_author = selectors.shows_author(idea, request.user, is_moderator=is_moderator)
+    Idea.preload_authorship(ideas, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     hidden = selectors.counts_hidden(campaign)
@@ -201,7 +200,7 @@ def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -
     user = request.user
     is_moderator = roles.is_moderator(user)
     coauthors = list(idea.coauthors.all())
-    shows_author = selectors.shows_author(idea, user, is_moderator=is_moderator, coauthor_ids={u.pk for u in coauthors})
+    shows_author = idea.author_visible_to(user)
     attachments = list(idea.attachments.all())
     takes_comments = idea.approved and not idea.hidden and idea.status != Status.MERGED
     return {
@@ -221,6 +220,21 @@ def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -
         "following": user.is_authenticated and IdeaFollower.objects.filter(idea=idea, user=user).exists(),
         "may_follow": roles.is_participant(user),
         "may_edit": services.may_edit(user, idea),
+        **_coauthorship_context(user, idea),
+    }
+
+
+def _coauthorship_context(user, idea) -> dict:
+    """The invitee's answer buttons, a co-author's "leave", and for the
+    authors only, who is invited and has not answered yet."""
+    is_author = idea.has_author(user)
+    return {
+        "invitation": None if is_author else coauthorship.invitation_of(idea, user),
+        "pending_invitees": coauthorship.pending_invitees(idea) if is_author else [],
+        "may_leave": user.is_authenticated
+        and idea.author_id != user.pk
+        and is_author
+        and coauthorship.invitations_open(idea.campaign, timezone.now()),
     }
 
 
@@ -332,3 +346,48 @@ def follow(request, pk: int):
         following = IdeaFollower.objects.filter(idea=idea, user=request.user).exists()
         return render(request, "ideas/_follow.html", {"idea": idea, "following": following, "may_follow": True})
     return redirect(idea.get_absolute_url())
+
+
+# --- co-authorship ------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def invitations(request):
+    """The invitations to co-author that wait for this person's answer."""
+    rows = list(coauthorship.pending_invitations(request.user))
+    for row in rows:
+        # An anonymous idea's authors stay unnamed until the invitee joins them.
+        row.shows_inviter = row.idea.author_visible_to(request.user)
+    return render(request, "ideas/invitations.html", {"invitations": rows})
+
+
+@require_POST
+@login_required
+def coauthorship_answer(request, pk: int):
+    """Accept (`action=accept`), decline or leave (`action=decline`) without
+    JavaScript: a plain form, then back to where it was sent from."""
+    back = safe_next(request, reverse("ideas:detail", args=[pk]))
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            row, _accepted = coauthorship.accept(idea=pk, user=request.user)
+            message = _("You are now a co-author of this idea.")
+            if row.vote_withdrawn:
+                message += " " + _("Your vote on it was withdrawn and given back to you.")
+        elif action == "decline":
+            row = coauthorship.decline_or_leave(idea=pk, user=request.user)
+            if row.state == row.State.LEFT:
+                message = _("You are no longer a co-author of this idea.")
+            else:
+                message = _("You declined the invitation.")
+        else:
+            messages.error(request, _("Choose to accept or to decline."))
+            return redirect(back)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from error
+        messages.error(request, error.detail)
+        return redirect(back)
+    messages.success(request, message)
+    return redirect(back)

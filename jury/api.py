@@ -30,6 +30,7 @@ from accounts import roles
 from campaigns.models import Kind
 from campaigns.services import require_manager
 from ideabox.api import ErrorSerializer, Pagination
+from ideas.api import author_for
 
 from . import services
 from .access import jury_campaign_or_404, may_see_progress, seat, visible_or_seated
@@ -48,7 +49,10 @@ class JuryIdeaSerializer(serializers.Serializer):
     title = serializers.CharField()
     summary = serializers.CharField()
     status = serializers.CharField()
-    author = AuthorSerializer(allow_null=True, help_text=_("Null in blind review."))
+    author = AuthorSerializer(
+        allow_null=True,
+        help_text=_("Null in blind review, and on an anonymous idea for whoever may not learn who wrote it."),
+    )
     votes = serializers.IntegerField(allow_null=True, help_text=_("Votes in the tally; null in blind review."))
     scores = serializers.DictField(child=serializers.IntegerField(), help_text=_("Your scores: {criterion id: 0-5}."))
     comment = serializers.CharField(allow_blank=True)
@@ -59,17 +63,14 @@ class JuryIdeaSerializer(serializers.Serializer):
     disputed = serializers.BooleanField(help_text=_("The jurors' scores spread more than the threshold."))
 
 
-def _card_data(card: services.Card, *, blind: bool) -> dict:
+def _card_data(card: services.Card, *, blind: bool, viewer) -> dict:
     idea = card.idea
-    author = None
-    if not blind and idea.author is not None:
-        author = {"username": idea.author.get_username(), "display_name": idea.author.public_name}
     return {
         "id": idea.pk,
         "title": idea.title,
         "summary": idea.summary,
         "status": idea.status,
-        "author": author,
+        "author": None if blind else author_for(idea, viewer),
         "votes": None if blind else card.votes,
         "scores": {str(pk): value for pk, value in card.scores.items()},
         "comment": card.comment,
@@ -260,7 +261,7 @@ class JuryIdeasView(APIView):
         page = paginator.paginate_queryset(services.shortlist_for_jury(campaign), request, view=self)
         blind = _blind(campaign, request.user)
         found = services.cards(campaign=campaign, juror=juror, ideas=page)
-        return paginator.get_paginated_response([_card_data(card, blind=blind) for card in found])
+        return paginator.get_paginated_response([_card_data(card, blind=blind, viewer=request.user) for card in found])
 
 
 class ScoresView(APIView):

@@ -22,7 +22,6 @@ from accounts import roles
 from accounts.models import User
 from campaigns.models import Campaign, Kind
 from ideabox.text import strip_bidi
-from ideas import selectors as idea_selectors
 from ideas.models import Idea
 from votes.models import Tally
 
@@ -65,7 +64,10 @@ class Line:
 
     row: ResultRow
     idea: Idea
-    shows_author: bool
+    # Whether the results name the idea's authors: the results are the same
+    # for every reader, so never for an anonymous idea (Idea.author_visible_to
+    # asked for anyone), whoever reads, the managers' CSV included.
+    named: bool
     coauthors: list[User]
     # Hidden by moderation since publication: its place in the ranking stays,
     # its title and authors only for moderators.
@@ -83,13 +85,15 @@ class Line:
         return str(_("An idea hidden by moderation")) if self.withheld else self.idea.title
 
     @property
-    def authors(self) -> list[User]:
-        """The idea's authors as this reader may see them (empty: anonymous)."""
-        return self.every_author if self.shows_author else []
+    def shows_author(self) -> bool:
+        """Whether the page and the API name the authors on this line."""
+        return self.named and not self.withheld
 
     @property
-    def every_author(self) -> list[User]:
-        """Every author by name, whoever reads (the managers' export)."""
+    def authors(self) -> list[User]:
+        """The idea's authors by name (empty: anonymous)."""
+        if not self.named:
+            return []
         return [person for person in [self.idea.author, *self.coauthors] if person is not None]
 
     @property
@@ -141,12 +145,6 @@ def _percent(weight: Decimal) -> str:
     return f"{(weight * 100).normalize():f}"
 
 
-def sees_through_anonymity(user) -> bool:
-    """Moderators (as on the ideas pages) and the managers who run the
-    campaign see the names behind anonymous ideas."""
-    return roles.is_moderator(user) or roles.is_manager(user)
-
-
 def published_results(campaign: Campaign, user) -> Results:
     """The published results of a campaign `results_campaign` returned.
 
@@ -164,25 +162,18 @@ def published_results(campaign: Campaign, user) -> Results:
     awards = list(Award.objects.filter(campaign=campaign).select_related("winner").order_by("position", "pk"))
     criteria = list(Criterion.objects.filter(campaign=campaign).order_by("position", "pk"))
 
-    privileged = sees_through_anonymity(user)
     is_moderator = roles.is_moderator(user)
     most_votes = max((row.votes for row in rows), default=0)
     lines: dict[int, Line] = {}
     for row in rows:
         coauthors = list(row.idea.coauthors.all())
         withheld = row.idea.hidden and not is_moderator
-        shows = not withheld and (
-            privileged
-            or idea_selectors.shows_author(
-                row.idea, user, is_moderator=False, coauthor_ids={person.pk for person in coauthors}
-            )
-        )
         public_part = jury.public_weight * row.votes / most_votes if most_votes else Decimal(0)
         public_part = min(public_part, row.final_score)
         lines[row.idea_id] = Line(
             row=row,
             idea=row.idea,
-            shows_author=shows,
+            named=row.idea.author_visible_to(None),
             coauthors=coauthors,
             withheld=withheld,
             public_part=public_part,
@@ -223,7 +214,8 @@ def spreadsheet_safe(value) -> str:
 
 
 def csv_rows(results: Results):
-    """The CSV's rows (header first), one per ranked idea, every name shown."""
+    """The CSV's rows (header first), one per ranked idea: the authors'
+    names, or "Anonymous" (an export is read by more than its downloader)."""
     yield CSV_HEADER
     for line in results.lines:
         row = line.row
@@ -233,7 +225,7 @@ def csv_rows(results: Results):
                 row.rank,
                 line.idea.pk,
                 line.idea.title,
-                "; ".join(person.public_name for person in line.every_author),
+                "; ".join(person.public_name for person in line.authors) if line.named else _("Anonymous"),
                 row.votes,
                 "" if row.jury_average is None else row.jury_average,
                 row.final_score,

@@ -52,8 +52,9 @@ def results_page(request, slug: str):
 
 @require_GET
 def results_csv(request, slug: str):
-    """The published ranking for managers, every author named (anonymity is
-    for the public). A 404 for everyone else and before publication."""
+    """The published ranking for managers, named as on the results page (an
+    anonymous idea's authors never). A 404 for everyone else and before
+    publication."""
     if not roles.is_manager(request.user):
         raise Http404
     campaign = results.results_campaign(slug, request.user)
@@ -90,7 +91,9 @@ class ResultAwardSerializer(serializers.Serializer):
 class RankedIdeaSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    author = PersonSerializer(allow_null=True, help_text="Null for the public on an anonymous idea.")
+    author = PersonSerializer(
+        allow_null=True, help_text="Null on an anonymous idea (whoever reads), and for a deleted account."
+    )
 
 
 class RankingSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """/campaigns/<slug>/results.csv: managers only (a 404 for everyone else and
-before publication), one row per ranked idea with every author named,
-UTF-8 with a header, and formula injection guarded."""
+before publication), one row per ranked idea with its authors (never an
+anonymous idea's), UTF-8 with a header, and formula injection guarded."""
 
 import csv
 import io
@@ -73,16 +73,18 @@ def test_the_csv_has_a_header_and_one_row_per_ranked_idea(client):
     assert table[4][5] == ""  # unscored
 
 
-def test_managers_see_through_anonymity_and_coauthors_are_listed(client):
+def test_coauthors_are_listed_and_an_anonymous_idea_names_nobody(client):
     campaign = published(anonymous={0})
-    idea = ResultRow.objects.get(campaign=campaign, rank=1).idea
-    coauthor = UserFactory(display_name="Zoé Coauteur")
-    idea.coauthors.add(coauthor)
+    anonymous = ResultRow.objects.get(campaign=campaign, rank=1).idea
+    idea = ResultRow.objects.get(campaign=campaign, rank=2).idea
+    idea.coauthors.add(UserFactory(display_name="Zoé Coauteur"))
+    anonymous.coauthors.add(UserFactory(display_name="Secret Coauteur"))
     login(client, "manager")
 
     table = read(client.get(CSV_URL.format(slug=campaign.slug)))
 
-    assert table[1][3] == f"{idea.author.public_name}; Zoé Coauteur"
+    assert table[1][3] == "Anonymous"
+    assert table[2][3] == f"{idea.author.public_name}; Zoé Coauteur"
 
 
 def test_cells_that_a_spreadsheet_would_run_get_a_leading_apostrophe(client):
