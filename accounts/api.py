@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -61,8 +62,30 @@ class MeSerializer(serializers.Serializer):
     email_verified = serializers.BooleanField()
 
 
+class MeUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(label=_("display name"), max_length=80, allow_blank=True, required=False)
+    language = serializers.ChoiceField(
+        label=_("language"), choices=[("", "")] + list(settings.LANGUAGES), required=False
+    )
+
+
+def _me(user) -> dict:
+    user_roles = roles.roles_of(user)
+    data = {
+        "username": user.username,
+        "public_name": user.public_name,
+        "email": user.email,
+        "language": user.language,
+        "roles": user_roles,
+        "is_employee": roles.EMPLOYEE in user_roles,
+        "email_verified": roles.PARTICIPANT in user_roles,
+    }
+    return MeSerializer(data).data
+
+
 class MeView(APIView):
-    """The authenticated user, with their site-wide roles."""
+    """The authenticated user, with their site-wide roles; PATCH sets the
+    display name and language, as the profile page does."""
 
     permission_classes = [IsAuthenticated]
 
@@ -72,15 +95,27 @@ class MeView(APIView):
         tags=["accounts"],
     )
     def get(self, request):
+        return Response(_me(request.user))
+
+    @extend_schema(
+        operation_id="me_update",
+        request=MeUpdateSerializer,
+        responses={
+            200: MeSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description=_("Bad fields, or a display name that would pass for staff (`invalid`).")
+            ),
+            401: OpenApiResponse(ErrorSerializer),
+        },
+        tags=["accounts"],
+    )
+    def patch(self, request):
+        serializer = MeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         user = request.user
-        user_roles = roles.roles_of(user)
-        data = {
-            "username": user.username,
-            "public_name": user.public_name,
-            "email": user.email,
-            "language": user.language,
-            "roles": user_roles,
-            "is_employee": roles.EMPLOYEE in user_roles,
-            "email_verified": roles.PARTICIPANT in user_roles,
-        }
-        return Response(MeSerializer(data).data)
+        services.update_profile(
+            user=user,
+            display_name=serializer.validated_data.get("display_name", user.display_name),
+            language=serializer.validated_data.get("language", user.language),
+        )
+        return Response(_me(user))

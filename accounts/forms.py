@@ -3,6 +3,9 @@ from django import forms
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
+from ideabox.exceptions import DomainError
+
+from . import names
 from .models import NotificationSettings, User
 
 
@@ -21,7 +24,19 @@ class NotificationSettingsForm(forms.ModelForm):
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up, doing the same work whether or not the address has an account."""
+    """allauth's sign-up, doing the same work whether or not the address has an account.
+
+    The username is the name shown beside a person's ideas and comments until
+    they choose a display name: it must not pass for a staff member's.
+    """
+
+    def clean_username(self):
+        username = super().clean_username()
+        try:
+            names.refuse_staff_name(username, field="username")
+        except DomainError as error:
+            raise forms.ValidationError(error.detail, code="staff_name") from error
+        return username
 
     def try_save(self, request):
         if self.account_already_exists:

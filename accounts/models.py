@@ -35,6 +35,10 @@ class User(AbstractUser):
             ("review_box", _("Can review idea-box ideas")),
             ("manage_campaigns", _("Can create and run campaigns")),
         ]
+        indexes = [
+            # accounts.roles.staff_members() finds the superusers among every account.
+            models.Index(fields=["id"], condition=models.Q(is_superuser=True), name="user_superusers"),
+        ]
 
     def __str__(self) -> str:
         return self.get_username()

@@ -9,8 +9,14 @@ administrator a superuser
 Jury membership is per campaign and lives in the jury app.
 """
 
+from typing import NamedTuple
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import connection
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from allauth.account.models import EmailAddress
 
@@ -93,3 +99,72 @@ def roles_of(user) -> list[str]:
         (ADMINISTRATOR, is_administrator),
     ]
     return [name for name, check in checks if check(user)]
+
+
+# --- staff: who gets a role badge, whose names nobody else may take -------------
+# Moderators, campaign managers and administrators, as is_moderator,
+# is_manager and is_administrator say (a permission held through a group or
+# directly, for an active account; a superuser holds every permission).
+
+MODERATE = "moderate"
+MANAGE_CAMPAIGNS = "manage_campaigns"
+
+# What a role badge says.
+STAFF_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    MODERATOR: _("Moderator"),
+    MANAGER: _("Campaign manager"),
+}
+
+
+class StaffMember(NamedTuple):
+    pk: int
+    username: str
+    display_name: str
+    full_name: str
+    roles: tuple[str, ...]  # what the badge shows: administrator alone, else moderator and/or manager
+
+
+def _holds(codename: str) -> ExpressionWrapper:
+    permission = Permission.objects.filter(content_type__app_label="accounts", codename=codename)
+    held = Exists(permission.filter(group__user=OuterRef("pk"))) | Exists(permission.filter(user=OuterRef("pk")))
+    return ExpressionWrapper(Q(is_active=True) & (Q(is_superuser=True) | held), output_field=BooleanField())
+
+
+def staff_members() -> dict[int, StaffMember]:
+    """Every staff member by id, with their names and staff roles: one query.
+
+    Staff are few (tens), so a page asks this once, whatever the number of
+    names it shows, rather than each person's permissions one by one. The
+    candidates come from the permission side (and the superusers' partial
+    index), so the query does not read every account.
+    """
+    User = get_user_model()
+    staff_permissions = Permission.objects.filter(
+        content_type__app_label="accounts", codename__in=[MODERATE, MANAGE_CAMPAIGNS]
+    )
+    candidates = (
+        User.objects.filter(is_superuser=True)
+        .values("pk")
+        .union(
+            User.groups.through.objects.filter(group__permissions__in=staff_permissions).values("user_id"),
+            User.user_permissions.through.objects.filter(permission__in=staff_permissions).values("user_id"),
+        )
+    )
+    rows = (
+        User.objects.filter(pk__in=candidates)
+        .annotate(moderates=_holds(MODERATE), manages=_holds(MANAGE_CAMPAIGNS))
+        .values_list(
+            "pk", "username", "display_name", "first_name", "last_name", "is_superuser", "moderates", "manages"
+        )
+    )
+    staff = {}
+    for pk, username, display_name, first, last, superuser, moderates, manages in rows:
+        if superuser:
+            badges = (ADMINISTRATOR,)
+        else:
+            badges = tuple(role for role, held in ((MODERATOR, moderates), (MANAGER, manages)) if held)
+            if not badges:  # an inactive account keeps its groups but holds no permission
+                continue
+        staff[pk] = StaffMember(pk, username, display_name, f"{first} {last}".strip(), badges)
+    return staff

@@ -12,13 +12,17 @@ from rest_framework.authtoken.models import Token
 
 from ideabox.exceptions import DomainError
 
-from . import roles
+from . import names, roles
 from .models import User
 
 
 @transaction.atomic
 def update_profile(*, user: User, display_name: str, language: str) -> User:
-    user.display_name = display_name.strip()
+    """Set the name and language a person chose. A name that would pass for a
+    staff member's is refused (`invalid`, naming `display_name`)."""
+    display_name = " ".join(display_name.split())
+    names.refuse_staff_name(display_name, user=user)
+    user.display_name = display_name
     user.language = language
     user.save(update_fields=["display_name", "language"])
     return user

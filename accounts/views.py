@@ -18,12 +18,20 @@ from .forms import NotificationSettingsForm, ProfileForm
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
+    user = None
     if request.method == "POST" and form.is_valid():
-        user = services.update_profile(
-            user=request.user,
-            display_name=form.cleaned_data["display_name"],
-            language=form.cleaned_data["language"],
-        )
+        try:
+            user = services.update_profile(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                language=form.cleaned_data["language"],
+            )
+        except DomainError as error:
+            for field, errors in (error.fields or {None: [error.detail]}).items():
+                for message in errors:
+                    form.add_error(field, message)
+            request.user.refresh_from_db(fields=["display_name", "language"])
+    if user is not None:
         response = redirect("accounts:profile")
         if user.language:
             translation.activate(user.language)
