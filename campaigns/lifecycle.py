@@ -11,7 +11,7 @@ from functools import partial
 
 from django.db import transaction
 
-from ideas import notifications
+from ideas import coauthorship, notifications
 from jury import awards
 from jury import tasks as jury_tasks
 from votes import tasks as vote_tasks
@@ -21,6 +21,11 @@ from .models import Campaign, Phase, PhaseTransition
 
 def phase_changed(*, campaign: Campaign, transition: PhaseTransition) -> None:
     entered = transition.to_phase
+
+    # Co-authors are fixed once voting opens: invitations not answered by
+    # then lapse (accepting also checks the clock, so a late move changes nothing).
+    if entered == Phase.VOTING:
+        coauthorship.lapse_invitations(campaign=campaign, now=transition.at)
 
     if entered == Phase.VOTING and campaign.accepts_votes(transition.at):
         # Followers hear that the vote opened; a scheduler catching up past

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from ideabox.exceptions import DomainError
 
 from . import moderation
-from .models import Attachment, Comment, Idea, Tag
+from .models import Attachment, Coauthorship, Comment, Idea, Tag
 
 STATE_FIELDS = (
     "status",
@@ -43,6 +43,19 @@ class AttachmentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # uploads are checked by content in ideas/services.py
+
+
+class CoauthorshipInline(admin.TabularInline):
+    model = Coauthorship
+    fk_name = "idea"
+    extra = 0
+    fields = ("user", "state", "invited_by", "invited_at", "answered_at", "left_at", "vote_withdrawn")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("co-authors and invitations")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # people are invited by the authors and accept themselves (ideas/coauthorship.py)
 
 
 def _run(modeladmin, request, queryset, call, done_message) -> None:
@@ -75,15 +88,15 @@ class IdeaAdmin(admin.ModelAdmin):
     search_fields = ("title", "summary", "author__username", "author__email")
     list_select_related = ("campaign", "author")
     date_hierarchy = "created_at"
-    raw_id_fields = ("author", "coauthors", "category")
+    raw_id_fields = ("author", "category")
     autocomplete_fields = ("tags",)
-    readonly_fields = ("campaign", *STATE_FIELDS)
+    readonly_fields = ("campaign", "coauthors", *STATE_FIELDS)
     fieldsets = (
         (None, {"fields": ("campaign", "title", "summary", "body", "category", "tags")}),
         (_("People"), {"fields": ("author", "coauthors", "anonymous")}),
         (_("State (changed through moderation and review)"), {"fields": STATE_FIELDS}),
     )
-    inlines = [AttachmentInline]
+    inlines = [CoauthorshipInline, AttachmentInline]
     actions = ["approve", "restore"]
 
     def has_add_permission(self, request) -> bool:

@@ -214,6 +214,8 @@ def approve_idea(*, idea: Idea, by, reason: str = "") -> Idea:
     if not Idea.objects.filter(pk=current.pk, approved=False).update(approved=True):
         raise DomainError("conflict", str(_("This idea is already approved.")))
     ModerationAction.objects.create(actor=by, action=Action.APPROVE, idea=current, reason=reason)
+    # Nobody hears of an idea awaiting approval: its invitees are told now.
+    transaction.on_commit(lambda: notifications.coauthors_invited.delay(current.pk))
     current.refresh_from_db()
     return current
 

@@ -23,7 +23,7 @@ from campaigns.models import Campaign, Category, Moderation
 from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
 
-from . import notifications, selectors, uploads
+from . import coauthorship, notifications, selectors, uploads
 from .models import Attachment, Comment, Idea, IdeaFollower, Status, Tag
 
 MAX_TAGS = 10
@@ -76,10 +76,7 @@ def may_submit(user, campaign: Campaign, now=None) -> bool:
 
 
 def is_author(user, idea: Idea) -> bool:
-    if not user.is_authenticated:
-        return False
-    # coauthors.all() uses what a page prefetched; there are at most a few.
-    return idea.author_id == user.pk or any(u.pk == user.pk for u in idea.coauthors.all())
+    return idea.has_author(user)
 
 
 def check_may_edit(*, user, idea: Idea, now=None) -> None:
@@ -155,7 +152,10 @@ def _category(errors: dict, campaign: Campaign, category) -> Category | None:
     return None
 
 
-def _coauthors(errors: dict, campaign: Campaign, usernames, author) -> list:
+def _coauthors(errors: dict, campaign: Campaign, usernames, author, idea: Idea | None = None) -> list:
+    """The people named in the co-author field (they are invited: see
+    ideas/coauthorship.py): participants of the campaign's audience, not the
+    author, not someone who declined or left this idea."""
     if isinstance(usernames, str):
         usernames = usernames.split(",")
     names = []
@@ -172,6 +172,12 @@ def _coauthors(errors: dict, campaign: Campaign, usernames, author) -> list:
     if refused:
         errors.setdefault("coauthors", []).append(
             _("These people cannot be co-authors of an idea here: %(names)s.") % {"names": ", ".join(refused)}
+        )
+    unwelcome = coauthorship.unwelcome_names(idea=idea, users=users)
+    if unwelcome:
+        errors.setdefault("coauthors", []).append(
+            _("These people declined or left this idea and are not invited again: %(names)s.")
+            % {"names": ", ".join(unwelcome)}
         )
     return users
 
@@ -301,7 +307,7 @@ def submit_idea(
                 created_at=now,
             )
             idea.tags.set(_tag_objects(tag_names))
-            idea.coauthors.set(coauthor_users)
+            coauthorship.name_coauthors(idea=idea, by=author, users=coauthor_users, now=now)
             IdeaFollower.objects.create(idea=idea, user=author, created_at=now)
             stored = [a.file.name for a in _attach(idea, checked)]
     except BaseException:
@@ -348,7 +354,7 @@ def edit_idea(
     coauthor_users = None
     if coauthors is not UNCHANGED:
         # The first author stays the author, whoever edits.
-        coauthor_users = _coauthors(errors, campaign, coauthors, idea.author or by)
+        coauthor_users = _coauthors(errors, campaign, coauthors, idea.author or by, idea)
     _raise_if(errors)
     checked = uploads.check_all(attachments)
 
@@ -363,7 +369,7 @@ def edit_idea(
             if tag_names is not None:
                 locked.tags.set(_tag_objects(tag_names))
             if coauthor_users is not None:
-                locked.coauthors.set(coauthor_users)
+                coauthorship.name_coauthors(idea=locked, by=by, users=coauthor_users, now=now)
             stored = [a.file.name for a in _attach(locked, checked)]
     except BaseException:
         _forget_files(stored)

@@ -424,10 +424,9 @@ def remove_wildcard(*, wildcard: Wildcard, by, now: datetime.datetime | None = N
 
 
 def is_own(idea: Idea, user) -> bool:
-    """Authored or co-authored (uses the preloaded co-authors when there are)."""
-    if idea.author_id == user.pk:
-        return True
-    return any(c.pk == user.pk for c in idea.coauthors.all())
+    """Authored or co-authored: an accepted co-author; a pending invitation
+    does not count (Idea.has_author; uses the preloaded co-authors)."""
+    return idea.has_author(user)
 
 
 def _scoring_target(*, campaign: Campaign, user, idea: Idea | int, now: datetime.datetime) -> tuple[Juror, Idea]:

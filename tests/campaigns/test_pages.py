@@ -117,8 +117,9 @@ def test_the_list_query_count_does_not_grow(client_as, django_assert_num_queries
     client = client_as("manager")
     for index in range(count):
         CampaignFactory(phase=[Phase.SUBMISSION, Phase.VOTING, Phase.ARCHIVED, Phase.DRAFT][index % 4])
-    # session, user, roles (addresses, user and group permissions), count, page
-    with django_assert_num_queries(7):
+    # session, user, roles (addresses, user and group permissions), count, page,
+    # and the navigation's count of invitations to co-author
+    with django_assert_num_queries(8):
         response = client.get("/campaigns/")
     assert response.status_code == 200
 

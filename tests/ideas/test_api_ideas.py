@@ -158,7 +158,9 @@ def test_a_participant_submits_in_json(api_client):
     assert set(body) == IDEA_FIELDS
     assert body["category"] == "energy"
     assert sorted(body["tags"]) == ["energy", "roofs"]
-    assert body["co_authors"] == [{"username": "colleague", "display_name": colleague.public_name}]
+    # Named co-authors are invited: listed once they accept (tests/ideas/test_coauthorship_api.py).
+    assert body["co_authors"] == []
+    assert Idea.objects.get(pk=body["id"]).coauthorships.get().user == colleague
     assert body["votes"] == 0
     assert Idea.objects.get().status == Status.PUBLISHED
 

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from campaigns.models import Audience, Moderation, Phase
 from ideabox.exceptions import DomainError
-from ideas import services
+from ideas import coauthorship, services
 from ideas.models import Idea, IdeaFollower, Status, Tag
 from tests.factories import (
     CampaignFactory,
@@ -161,8 +161,10 @@ def test_coauthors_must_be_participants_of_the_audience(participant):
     assert "outsider" in error.fields["coauthors"][0]
     assert "nobody" in error.fields["coauthors"][0]
     idea = submit(campaign, author, coauthors=[colleague.username, author.username])
-    assert list(idea.coauthors.all()) == [colleague]
-    assert outsider not in idea.coauthors.all()
+    # Named people are invited (ideas/coauthorship.py): co-authors once they accept.
+    assert [row.user for row in idea.coauthorships.all()] == [colleague]
+    assert list(idea.coauthors.all()) == []
+    assert not outsider.coauthorships.exists()
 
 
 # --- edit --------------------------------------------------------------------------
@@ -180,6 +182,8 @@ def test_the_author_edits_while_submission_is_open(participant):
 def test_a_coauthor_may_edit(participant):
     colleague = UserFactory()
     idea = submit(CampaignFactory(), participant, coauthors=[colleague.username])
+    assert refusal(lambda: services.edit_idea(idea=idea, by=colleague, summary="No.")).code == "permission_denied"
+    coauthorship.accept(idea=idea, user=colleague)
     services.edit_idea(idea=idea, by=colleague, summary="Shorter.")
     idea.refresh_from_db()
     assert idea.summary == "Shorter."
