@@ -27,7 +27,6 @@ from jury import publication, ranking
 from jury import services as jury_services
 from jury.models import AwardBasis, Criterion, Juror
 from votes import services as vote_services
-from votes import tally
 
 PASSWORD = "ideabox-demo"
 EMPLOYEE_DOMAIN = "ideabox.example"
@@ -348,21 +347,22 @@ def _score(campaign: Campaign, *, complete: bool, start, end) -> None:
 
 
 def _decide_awards(campaign: Campaign, *, now) -> None:
-    """The chair confirms the jury awards: the Grand prize to the top of the
-    ranking, the Special mention to a lower-ranked idea, with a justification
-    (the Public's choice is decided by the vote when deliberation closes)."""
+    """The chair confirms the jury awards: the Grand prize to the top-ranked
+    idea that may win it, the Special mention to a lower-ranked idea, with a
+    justification (the Public's choice was decided by the votes, from the
+    tally, when voting closed: its idea is taken)."""
     campaign = Campaign.objects.get(pk=campaign.pk)
     chair = User.objects.get(username="jury1")
-    standings = ranking.standings(campaign)
-    awards = {award.name: award for award in jury_awards.awards_of(campaign)}
+    view = jury_awards.overview(campaign)
+    standings = view.standings
+    awards = {award.name: award for award in view.awards}
     if not standings:
         return
-    grand = standings[0].idea
+    grand = next(s.idea for s in standings if s.idea.pk == view.suggestions[awards["Grand prize"].pk])
     jury_awards.decide_award(award=awards["Grand prize"], by=chair, winner=grand, now=now)
-    # Below the top of the ranking, and not the most voted idea (which the
-    # public's award takes).
-    most_voted = max(standings, key=lambda s: (s.votes, -s.rank)).idea
-    candidates = [s.idea for s in standings[2:] if s.idea.pk not in (grand.pk, most_voted.pk)]
+    # Below the top of the ranking, and not an idea that won already.
+    taken = (grand.pk, awards["Public's choice"].winner_id)
+    candidates = [s.idea for s in standings[2:] if s.idea.pk not in taken]
     if candidates:
         jury_awards.decide_award(
             award=awards["Special mention"],
@@ -467,9 +467,10 @@ def _play_campaign(
         if to == Phase.VOTING:
             _vote(campaign, voters=voters, opens=schedule["voting_opens"], closes=min(schedule["voting_closes"], now))
         if to == Phase.DELIBERATION:
-            # What the scheduler's hand-over does after commit, done now so
-            # the demo's tally pages are there at once (it is idempotent).
-            tally.tally_campaign(campaign_id=campaign.pk, now=schedule["voting_closes"])
+            # What the scheduler's hand-over does after commit (the tally, and
+            # the public awards decided from it), done now so the demo's tally
+            # pages are there at once (it is idempotent).
+            jury_awards.tally_and_decide_public_awards(campaign_id=campaign.pk, now=schedule["voting_closes"])
             if spec.jury and spec.phase == Phase.DELIBERATION:
                 _score(campaign, complete=False, start=schedule["voting_closes"], end=now)
         if to == Phase.RESULTS:

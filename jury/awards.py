@@ -3,8 +3,17 @@
 The chair of the campaign's jury or a campaign manager confirms the winner
 of each jury award (`decide_award`); choosing another idea than the
 top-ranked eligible one needs a written justification, kept and published.
-Awards decided by the public go to the most voted eligible idea of the
-shortlist (`decide_public_awards`), with no justification.
+
+Public awards depend on the votes alone (PRODUCT.md, "Jury and awards").
+They are decided by the system from the stored tally, in the transaction
+that stores it, when the campaign leaves voting
+(`tally_and_decide_public_awards`, the task campaigns.lifecycle queues), so
+before any jury decision: the jury then finds that idea taken. Nobody
+decides or takes them back by hand. A winner hidden before publication
+means the award is decided again from the tally without it
+(`decide_public_awards_from_tally`, run before every read of the awards,
+every jury decision, the move out of deliberation and the publication),
+each decision recorded as a PublicAwardDecision.
 
 Who: `jury.access.may_decide_awards`. A juror who is not the chair sees the
 awards (read-only) and is refused a decision with 403 `permission_denied`;
@@ -26,10 +35,11 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign, Phase
 from ideabox.exceptions import DomainError
 from ideas.models import Idea
-from votes.models import TallyRow
+from votes import tally
+from votes.models import Tally, TallyRow
 
 from . import access, ranking
-from .models import Award, AwardBasis, Jury
+from .models import Award, AwardBasis, Jury, PublicAwardDecision
 
 # Decisions are taken, changed and taken back while deliberating, also after
 # deliberation_ends: the campaign waits in deliberation for undecided awards.
@@ -45,11 +55,16 @@ class Overview:
     jury: Jury | None
     awards: list[Award]
     standings: list[ranking.Standing]
-    suggestions: dict[int, int | None]  # award id -> the idea the ranking (or the vote) points to
+    # award id -> for a jury award, the top-ranked idea that may still win
+    # it (never one that won another award, unless several are allowed);
+    # for a public award, its winner (the votes decided it).
+    suggestions: dict[int, int | None]
+    votes: dict[int, int]  # idea id -> its votes in the tally, for the shortlist
+    history: dict[int, list[PublicAwardDecision]]  # public award id -> its decisions, oldest first
 
     @property
     def undecided(self) -> list[Award]:
-        return [award for award in self.awards if award.winner_id is None]
+        return [award for award in self.awards if not award.is_decided]
 
     @property
     def undecided_jury(self) -> list[Award]:
@@ -57,17 +72,27 @@ class Overview:
 
     @property
     def undecided_public(self) -> list[Award]:
+        """Public awards waiting for the tally (the votes are being counted)."""
         return [award for award in self.undecided if award.basis == AwardBasis.PUBLIC]
+
+    @property
+    def hidden_winners(self) -> list[Award]:
+        """Jury awards whose winner left the shortlist (hidden by moderation,
+        say) after the decision: kept as decided, shown so the jury may
+        decide again."""
+        listed = {s.idea.pk for s in self.standings}
+        return [a for a in self.awards if a.basis == AwardBasis.JURY and a.winner_id and a.winner_id not in listed]
 
     @property
     def blocking(self) -> list[Award]:
         """What holds the campaign in deliberation: undecided jury awards, and
-        undecided public awards no shortlisted idea may win."""
-        return [a for a in self.undecided if a.basis == AwardBasis.JURY or not self.suggestions.get(a.pk)]
+        public awards while the tally is not stored. A public award decided
+        with no winner (nobody voted for an idea that may win it) blocks nothing."""
+        return self.undecided
 
     @property
     def may_leave_deliberation(self) -> bool:
-        """No jury award waits, and every public award has an idea to go to."""
+        """Every jury award is decided, and the public awards are decided from the tally."""
         return not self.blocking
 
 
@@ -90,18 +115,22 @@ def top_eligible(award: Award, *, awards: list[Award], standings: list[ranking.S
 
 def most_voted_eligible(
     award: Award, *, awards: list[Award], candidates: list[tuple[int, int, datetime.datetime]], several: bool
-):
-    """The id of the most voted idea that may still win this public award.
+) -> tuple[int, int] | None:
+    """(idea id, votes) of the most voted idea that may still win this
+    public award, None when no idea with a vote may.
 
     `candidates` are (votes, idea id, submitted at) of the shortlist; ties
     break as the ranking's: more votes, the earlier submission, the lower id.
+    An idea nobody voted for wins no public award.
     """
     taken = _taken(awards, award, several)
     ordered = sorted(candidates, key=lambda c: (-c[0], c[2], c[1]))
-    return next((pk for _votes, pk, _at in ordered if pk not in taken), None)
+    return next(((pk, votes) for votes, pk, _at in ordered if votes > 0 and pk not in taken), None)
 
 
 def _public_candidates(campaign: Campaign) -> list[tuple[int, int, datetime.datetime]]:
+    """(votes in the stored tally, idea id, submitted at) of the shortlist
+    as it is now: an idea hidden since the tally is no candidate."""
     ideas = list(ranking.shortlist(campaign).values_list("pk", "created_at"))
     votes = dict(
         TallyRow.objects.filter(campaign=campaign, idea_id__in=[pk for pk, _at in ideas]).values_list(
@@ -115,21 +144,55 @@ def awards_of(campaign: Campaign):
     return Award.objects.filter(campaign=campaign).select_related("winner", "decided_by").order_by("position", "pk")
 
 
+def _public_due(awards: list[Award], listed: set[int]) -> bool:
+    """A public award waits for a decision, or its winner left the shortlist."""
+    return any(
+        a.basis == AwardBasis.PUBLIC and (not a.is_decided or (a.winner_id and a.winner_id not in listed))
+        for a in awards
+    )
+
+
 def overview(campaign: Campaign) -> Overview:
-    """Everything the award page shows, in a fixed number of queries."""
+    """Everything the award page shows, in a fixed number of queries.
+
+    A public award whose winner left the shortlist since (hidden), or still
+    undecided while a tally is stored (a campaign tallied before public
+    awards were decided with the tally), is decided from the tally first,
+    so what is shown is what the jury's next decision will find.
+    """
     jury = Jury.objects.filter(campaign=campaign).first()
-    several = bool(jury and jury.allow_multiple_awards)
     awards = list(awards_of(campaign))
     standings = ranking.standings(campaign)
-    candidates = [(s.votes, s.idea.pk, s.idea.created_at) for s in standings]
+    unpublished = not (jury and jury.published_at)
+    if (
+        unpublished
+        and _public_due(awards, {s.idea.pk for s in standings})
+        and decide_public_awards_from_tally(campaign_id=campaign.pk)
+    ):
+        awards = list(awards_of(campaign))
+    several = bool(jury and jury.allow_multiple_awards)
     suggestions: dict[int, int | None] = {}
     for award in awards:
         if award.basis == AwardBasis.PUBLIC:
-            suggestions[award.pk] = most_voted_eligible(award, awards=awards, candidates=candidates, several=several)
+            suggestions[award.pk] = award.winner_id
         else:
             top = top_eligible(award, awards=awards, standings=standings, several=several)
             suggestions[award.pk] = top.pk if top else None
-    return Overview(campaign=campaign, jury=jury, awards=awards, standings=standings, suggestions=suggestions)
+    history: dict[int, list[PublicAwardDecision]] = {a.pk: [] for a in awards if a.basis == AwardBasis.PUBLIC}
+    if history:
+        for decision in PublicAwardDecision.objects.filter(award__in=list(history)).select_related(
+            "previous_winner", "winner"
+        ):
+            history[decision.award_id].append(decision)
+    return Overview(
+        campaign=campaign,
+        jury=jury,
+        awards=awards,
+        standings=standings,
+        suggestions=suggestions,
+        votes={s.idea.pk: s.votes for s in standings},
+        history=history,
+    )
 
 
 # --- deciding -----------------------------------------------------------------------
@@ -161,6 +224,15 @@ def _check_deliberating(campaign: Campaign) -> None:
         )
 
 
+def _check_public_awards_decided(campaign: Campaign) -> None:
+    """Public awards come first: no jury decision before they are decided from the tally."""
+    if Award.objects.filter(campaign=campaign, basis=AwardBasis.PUBLIC, decided_at__isnull=True).exists():
+        raise DomainError(
+            "awards_closed",
+            _("The votes are still being counted: the jury decides once the public awards are decided from the tally."),
+        )
+
+
 def _locked_award(campaign: Campaign, award: Award) -> Award:
     found = Award.objects.select_for_update().filter(pk=award.pk, campaign=campaign).first()
     if found is None:
@@ -185,19 +257,26 @@ def decide_award(
     Refusals: 404 for who may not see the jury, 403 `permission_denied` for a
     juror who is not the chair, 409 `awards_closed` outside deliberation,
     400 `invalid` for an idea off the shortlist, for a public award (decided
-    by the vote) and for a departure from the ranking without a
-    justification, 409 `already_awarded` when the idea won another award and
-    the campaign does not allow several.
+    by the votes) and for a departure from the ranking without a
+    justification, 409 `already_awarded` when the idea won another award
+    (a public one too) and the campaign does not allow several, 409
+    `awards_closed` while the public awards wait for the tally.
     """
     now = now or timezone.now()
     justification = (justification or "").strip()
+    # A public winner hidden since is replaced first, so the idea the award
+    # now goes to is seen as taken: committed on its own, a refusal below
+    # does not undo it; repeated under the lock, where it finds nothing more.
+    decide_public_awards_from_tally(campaign_id=award.campaign_id, now=now)
     with transaction.atomic():
         campaign = _locked(award.campaign_id)
         _check_decider(campaign, by)
         _check_deliberating(campaign)
         current = _locked_award(campaign, award)
         if current.basis == AwardBasis.PUBLIC:
-            raise _invalid("winner", _("This award goes to the most voted idea: it is decided automatically."))
+            raise _invalid("winner", _("This award is decided by the votes, from the tally: not by hand."))
+        decide_public_awards_from_tally(campaign_id=campaign.pk, now=now)
+        _check_public_awards_decided(campaign)
         if winner is None or not ranking.shortlist(campaign).filter(pk=winner.pk).exists():
             raise _invalid("winner", _("Choose an idea of the shortlist."))
         several = _allows_several(campaign)
@@ -222,59 +301,115 @@ def decide_award(
 
 
 def undecide_award(*, award: Award, by) -> Award:
-    """Take a decision back (jury or public award), while deliberating."""
+    """Take a jury award's decision back, while deliberating. A public
+    award's is the votes': 400 `invalid`."""
     with transaction.atomic():
         campaign = _locked(award.campaign_id)
         _check_decider(campaign, by)
         _check_deliberating(campaign)
         current = _locked_award(campaign, award)
+        if current.basis == AwardBasis.PUBLIC:
+            raise _invalid("winner", _("This award is decided by the votes, from the tally: not by hand."))
         Award.objects.filter(pk=current.pk).update(winner=None, justification="", decided_by=None, decided_at=None)
     return awards_of(campaign).get(pk=award.pk)
 
 
-def decide_public_awards(*, campaign: Campaign, by=None, now: datetime.datetime | None = None) -> list[Award]:
-    """Give each undecided public award to the most voted eligible idea of
-    the shortlist, in the awards' order. Returns the awards decided now.
+# --- public awards, from the tally ------------------------------------------------------
 
-    By a person (`by`): the same rules as `decide_award` (chair or manager,
-    while deliberating). By the system (`by=None`): when the campaign leaves
-    deliberation (campaigns/lifecycle.py, inside the move) and when the
-    results are published. An award with no idea left stays undecided.
+
+def decide_public_awards_from_tally(*, campaign_id: int, now: datetime.datetime | None = None) -> list[Award]:
+    """Give each public award still to decide, in the awards' order, to the
+    most voted idea that may win it, by the stored tally. Returns the awards
+    decided now; each decision is recorded (PublicAwardDecision).
+
+    To decide: a public award not decided yet, and one whose winner left
+    the shortlist (hidden by moderation, say) before publication, decided
+    again without it. Eligible: the shortlist as it is now (listed ideas),
+    with at least one vote; ties break as the ranking's (more votes, the
+    earlier submission, the lower id); an idea that holds another award is
+    taken unless the campaign allows several (at the close of the vote no
+    jury award is decided yet; a decision already made is kept). No
+    eligible idea: the award is decided with no winner, and blocks nothing.
+
+    By the system only. Nothing happens without a stored tally, nor once the
+    results are published. Idempotent: a second run finds nothing to decide.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _locked(campaign.pk)
-        if by is not None:
-            _check_decider(locked, by)
-            _check_deliberating(locked)
-        awards = list(Award.objects.select_for_update().filter(campaign=locked).order_by("position", "pk"))
-        pending = [a for a in awards if a.basis == AwardBasis.PUBLIC and a.winner_id is None]
-        if not pending:
+        campaign = _locked(campaign_id)
+        jury = Jury.objects.filter(campaign=campaign).first()
+        if (jury and jury.published_at) or not Tally.objects.filter(campaign=campaign).exists():
             return []
-        several = _allows_several(locked)
-        candidates = _public_candidates(locked)
-        decided = []
-        for award in pending:
-            winner_id = most_voted_eligible(award, awards=awards, candidates=candidates, several=several)
-            if winner_id is None:
-                continue
+        awards = list(Award.objects.select_for_update().filter(campaign=campaign).order_by("position", "pk"))
+        candidates = _public_candidates(campaign)
+        listed = {pk for _votes, pk, _at in candidates}
+        due = [
+            a
+            for a in awards
+            if a.basis == AwardBasis.PUBLIC and (not a.is_decided or (a.winner_id and a.winner_id not in listed))
+        ]
+        if not due:
+            return []
+        several = bool(jury and jury.allow_multiple_awards)
+        for award in due:
+            previous = award.winner_id
+            pick = most_voted_eligible(award, awards=awards, candidates=candidates, several=several)
+            winner_id, votes = pick if pick else (None, None)
             Award.objects.filter(pk=award.pk).update(
-                winner_id=winner_id, justification="", decided_by=by, decided_at=now
+                winner_id=winner_id, justification="", decided_by=None, decided_at=now
+            )
+            PublicAwardDecision.objects.create(
+                award=award,
+                reason=PublicAwardDecision.Reason.WINNER_HIDDEN if previous else PublicAwardDecision.Reason.TALLY,
+                previous_winner_id=previous,
+                winner_id=winner_id,
+                votes=votes,
+                at=now,
             )
             award.winner_id, award.decided_at = winner_id, now
-            decided.append(award)
-    return decided
+    return due
+
+
+def tally_and_decide_public_awards(*, campaign_id: int, now: datetime.datetime | None = None) -> list[Award]:
+    """What follows the close of the vote: tally it (votes.tally) then decide
+    the public awards from that tally, in one transaction. A worker killed
+    in between leaves no tally, so "a tally is stored" always means "its
+    public awards are decided", and the sweep, which re-queues this for a
+    campaign past voting without a tally, repairs the rest.
+
+    A tally already stored is kept (the jury may be scoring its shortlist):
+    only the public awards are then decided, should one still wait.
+    Refusals are the tally's: 404 `not_found`, 409 `invalid_transition`
+    while the campaign has not left voting.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The tally locks the campaign row too: one run at a time per campaign.
+        _locked(campaign_id)
+        if not Tally.objects.filter(campaign_id=campaign_id).exists():
+            tally.tally_campaign(campaign_id=campaign_id, now=now)
+        return decide_public_awards_from_tally(campaign_id=campaign_id, now=now)
 
 
 def check_all_decided(*, campaign: Campaign) -> None:
-    """Refuse (409 `awards_undecided`) while an award has no winner, after
-    deciding the public awards. Called inside the move out of deliberation,
-    with the campaign row locked, so the check and the move are one."""
-    decide_public_awards(campaign=campaign)
-    undecided = list(Award.objects.filter(campaign=campaign, winner__isnull=True).order_by("position", "pk"))
-    if undecided:
-        raise DomainError(
-            "awards_undecided",
-            _("Decide every award before the results: %(awards)s.")
-            % {"awards": ", ".join(f"“{award.name}”" for award in undecided)},
+    """Refuse (409 `awards_undecided`) while a jury award is undecided or the
+    public awards wait for the tally. Called inside the move out of
+    deliberation, with the campaign row locked, so the check and the move
+    are one. A public winner hidden since is replaced first (and the public
+    awards of a campaign tallied before they were decided with the tally
+    are decided here): decisions of the system, not of the order of the
+    jury's."""
+    decide_public_awards_from_tally(campaign_id=campaign.pk)
+    undecided = list(Award.objects.filter(campaign=campaign, decided_at__isnull=True).order_by("position", "pk"))
+    if not undecided:
+        return
+    names = {basis: ", ".join(f"“{award.name}”" for award in undecided if award.basis == basis) for basis in AwardBasis}
+    reasons = []
+    if names[AwardBasis.JURY]:
+        reasons.append(_("Decide every award before the results: %(awards)s.") % {"awards": names[AwardBasis.JURY]})
+    if names[AwardBasis.PUBLIC]:
+        reasons.append(
+            _("The votes are still being counted: %(awards)s will be decided from the tally.")
+            % {"awards": names[AwardBasis.PUBLIC]}
         )
+    raise DomainError("awards_undecided", " ".join(reasons))

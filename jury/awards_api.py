@@ -4,7 +4,8 @@ Managers and the campaign's jurors (read), the chair and managers (write):
   GET    campaigns/{slug}/jury/awards/                 the awards, their decisions and the live ranking
   PUT    campaigns/{slug}/jury/awards/{award_id}/      {"winner": idea id, "justification": "..."}
   DELETE campaigns/{slug}/jury/awards/{award_id}/      take the decision back (204)
-  POST   campaigns/{slug}/jury/awards/decide-public/   the public awards to the most voted ideas
+Public awards are decided by the votes, from the tally, when voting closes
+(jury.awards): never by hand, so PUT and DELETE refuse them.
 Managers:
   POST   campaigns/{slug}/results/{idea_id}/move-to-box/   an awarded idea of an internal campaign into the box
 
@@ -28,7 +29,7 @@ from ideabox.api import ErrorSerializer
 from ideas.models import Idea
 
 from . import access, awards, publication
-from .models import Award
+from .models import Award, AwardBasis
 
 # --- serializers ---------------------------------------------------------------------------
 
@@ -43,6 +44,16 @@ class AwardDeciderSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
+class PublicAwardDecisionSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    reason = serializers.ChoiceField(
+        choices=["tally", "winner_hidden"],
+        help_text=_("`tally`: decided from the tally; `winner_hidden`: decided again, the winner was hidden."),
+    )
+    previous_winner = serializers.IntegerField(allow_null=True, help_text=_("The id of the idea that lost it."))
+    winner = serializers.IntegerField(allow_null=True, help_text=_("Null: no idea with a vote could win it."))
+
+
 class AwardDecisionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -52,15 +63,28 @@ class AwardDecisionSerializer(serializers.Serializer):
     winner = AwardIdeaSerializer(allow_null=True, help_text=_("Null while undecided."))
     justification = serializers.CharField(allow_blank=True)
     decided_by = AwardDeciderSerializer(
-        allow_null=True, help_text=_("Null while undecided or when decided automatically.")
+        allow_null=True, help_text=_("Null while undecided or when decided by the votes (public awards).")
     )
-    decided_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "Null while undecided. A public award may be decided with no winner: nobody voted for an idea that may win it."
+        ),
+    )
     suggested = serializers.IntegerField(
         allow_null=True,
         help_text=_(
-            "The idea the ranking points to: the top-ranked idea that may win (jury awards), "
-            "or the most voted one (public awards); null when none may."
+            "Jury awards: the top-ranked idea that may win it (never one that won another award, unless the "
+            "campaign allows several); public awards: their winner. Null when none may."
         ),
+    )
+    votes = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text=_("Public awards: the winner's votes in the tally (null for jurors in blind review)."),
+    )
+    history = PublicAwardDecisionSerializer(
+        many=True, required=False, help_text=_("Public awards: each decision from the tally, oldest first.")
     )
 
 
@@ -79,7 +103,7 @@ class AwardsOverviewSerializer(serializers.Serializer):
     phase = serializers.CharField()
     may_decide = serializers.BooleanField(help_text=_("The caller is the chair or a manager."))
     may_leave_deliberation = serializers.BooleanField(
-        help_text=_("No jury award is undecided and every public award has an idea to go to.")
+        help_text=_("Every jury award is decided and the public awards are decided from the tally.")
     )
     published_at = serializers.DateTimeField(allow_null=True)
     awards = AwardDecisionSerializer(many=True)
@@ -97,10 +121,6 @@ class DecideAwardSerializer(serializers.Serializer):
     )
 
 
-class PublicAwardsDecidedSerializer(serializers.Serializer):
-    decided = AwardDecisionSerializer(many=True)
-
-
 class BoxTransferSerializer(serializers.Serializer):
     idea = serializers.IntegerField(help_text=_("The campaign's idea, which stays there."))
     box_idea = serializers.IntegerField(help_text=_("The new idea in the idea box."))
@@ -114,7 +134,7 @@ def _person(user) -> dict | None:
     return {"username": user.get_username(), "display_name": user.public_name}
 
 
-def award_data(award: Award, suggested: int | None = None) -> dict:
+def award_data(award: Award, suggested: int | None = None, *, votes: int | None = None, history=()) -> dict:
     winner = award.winner if award.winner_id else None
     return {
         "id": award.pk,
@@ -127,6 +147,11 @@ def award_data(award: Award, suggested: int | None = None) -> dict:
         "decided_by": _person(award.decided_by),
         "decided_at": award.decided_at,
         "suggested": suggested,
+        "votes": votes,
+        "history": [
+            {"at": d.at, "reason": d.reason, "previous_winner": d.previous_winner_id, "winner": d.winner_id}
+            for d in history
+        ],
     }
 
 
@@ -138,7 +163,10 @@ REFUSALS = {
     404: OpenApiResponse(ErrorSerializer, description=_("`not_found`: no such campaign or award for you.")),
     409: OpenApiResponse(
         ErrorSerializer,
-        description=_("`awards_closed` (not deliberating) or `already_awarded` (the idea won another award)."),
+        description=_(
+            "`awards_closed` (not deliberating, or the public awards wait for the tally) or `already_awarded` "
+            "(the idea won another award, a public one too)."
+        ),
     ),
 }
 
@@ -166,7 +194,15 @@ class AwardsView(APIView):
             "may_decide": access.may_decide_awards(campaign, request.user),
             "may_leave_deliberation": view.may_leave_deliberation,
             "published_at": view.jury.published_at if view.jury else None,
-            "awards": [award_data(award, view.suggestions.get(award.pk)) for award in view.awards],
+            "awards": [
+                award_data(
+                    award,
+                    view.suggestions.get(award.pk),
+                    votes=None if hide_votes or award.basis != AwardBasis.PUBLIC else view.votes.get(award.winner_id),
+                    history=view.history.get(award.pk, ()),
+                )
+                for award in view.awards
+            ],
             "ranking": [
                 {
                     "rank": s.rank,
@@ -224,24 +260,6 @@ class AwardDecisionView(APIView):
         award = self._award(request, slug, award_id)
         awards.undecide_award(award=award, by=request.user)
         return Response(status=204)
-
-
-class PublicAwardsView(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="campaign_awards_decide_public",
-        tags=["jury"],
-        summary="Give the public awards to the most voted ideas",
-        description=_("Also done automatically when the campaign leaves deliberation. The chair or a manager."),
-        request=None,
-        responses={200: PublicAwardsDecidedSerializer, 403: REFUSALS[403], 404: REFUSALS[404], 409: REFUSALS[409]},
-    )
-    def post(self, request, slug: str):
-        campaign = access.jury_campaign_or_404(slug, request.user)
-        decided = awards.decide_public_awards(campaign=campaign, by=request.user)
-        fresh = {award.pk: award for award in awards.awards_of(campaign).filter(pk__in=[a.pk for a in decided])}
-        return Response({"decided": [award_data(fresh[a.pk]) for a in decided]})
 
 
 class MoveToBoxView(APIView):

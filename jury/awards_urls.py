@@ -8,7 +8,6 @@ app_name = "awards"
 
 urlpatterns = [
     path("campaigns/<slug:slug>/jury/awards/", awards_views.awards_page, name="page"),
-    path("campaigns/<slug:slug>/jury/awards/public/", awards_views.decide_public, name="decide_public"),
     path("campaigns/<slug:slug>/jury/awards/<int:award_id>/decide/", awards_views.decide, name="decide"),
     path("campaigns/<slug:slug>/jury/awards/<int:award_id>/undecide/", awards_views.undecide, name="undecide"),
     path("campaigns/<slug:slug>/results/<int:idea_id>/move-to-box/", awards_views.move_to_box, name="move_to_box"),
@@ -16,11 +15,6 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("campaigns/<slug:slug>/jury/awards/", awards_api.AwardsView.as_view(), name="awards-list"),
-    path(
-        "campaigns/<slug:slug>/jury/awards/decide-public/",
-        awards_api.PublicAwardsView.as_view(),
-        name="awards-decide-public",
-    ),
     path(
         "campaigns/<slug:slug>/jury/awards/<int:award_id>/",
         awards_api.AwardDecisionView.as_view(),

@@ -54,6 +54,7 @@ def page_context(request, campaign: Campaign, bound: dict[int, DecideForm] | Non
     deciding = campaign.phase == Phase.DELIBERATION
     published = bool(view.jury and view.jury.published_at)
     bound = bound or {}
+    hidden_winners = view.hidden_winners
     entries = []
     for award in view.awards:
         form = None
@@ -61,7 +62,16 @@ def page_context(request, campaign: Campaign, bound: dict[int, DecideForm] | Non
             form = bound.get(award.pk) or DecideForm(
                 standings=view.standings, award=award, suggestion=view.suggestions.get(award.pk)
             )
-        entries.append({"award": award, "suggested": view.suggestions.get(award.pk), "form": form})
+        entries.append(
+            {
+                "award": award,
+                "suggested": view.suggestions.get(award.pk),
+                "form": form,
+                "votes": view.votes.get(award.winner_id) if award.basis == AwardBasis.PUBLIC else None,
+                "history": view.history.get(award.pk, []),
+                "winner_hidden": award in hidden_winners,
+            }
+        )
     titles = {s.idea.pk: s.idea for s in view.standings}
     for entry in entries:
         entry["suggested_idea"] = titles.get(entry["suggested"])
@@ -139,20 +149,6 @@ def undecide(request, slug: str, award_id: int):
     except DomainError as error:
         return _refused(request, campaign, error)
     messages.success(request, _("The decision on “%(award)s” was taken back.") % {"award": award.name})
-    return redirect("awards:page", slug=campaign.slug)
-
-
-@require_POST
-def decide_public(request, slug: str):
-    campaign = _campaign(request, slug)
-    try:
-        decided = awards.decide_public_awards(campaign=campaign, by=request.user)
-    except DomainError as error:
-        return _refused(request, campaign, error)
-    if decided:
-        messages.success(request, _("The public awards went to the most voted ideas."))
-    else:
-        messages.info(request, _("No public award was left to decide."))
     return redirect("awards:page", slug=campaign.slug)
 
 

@@ -199,7 +199,9 @@ class Wildcard(models.Model):
 
 class AwardBasis(models.TextChoices):
     JURY = "jury", _("Decided by the jury")
-    PUBLIC = "public", _("The most voted idea")
+    # Given from the tally when voting closes (jury/awards.py): to the most
+    # voted idea that may win it, so not always the most voted idea of all.
+    PUBLIC = "public", _("Decided by the votes")
 
 
 class Award(models.Model):
@@ -209,7 +211,9 @@ class Award(models.Model):
     prize = models.TextField(_("prize"), blank=True)
     basis = models.CharField(_("decided by"), max_length=8, choices=AwardBasis.choices, default=AwardBasis.JURY)
 
-    # The decision (jury/awards.py); empty until decided.
+    # The decision (jury/awards.py); empty until decided. A public award
+    # decided with no idea to go to (nobody voted for one that may win it)
+    # has a decided_at and no winner.
     winner = models.ForeignKey(
         Idea, on_delete=models.PROTECT, null=True, blank=True, related_name="awards", verbose_name=_("winner")
     )
@@ -230,13 +234,54 @@ class Award(models.Model):
             models.CheckConstraint(condition=Q(basis__in=AwardBasis.values), name="award_basis_valid"),
             models.CheckConstraint(
                 condition=(Q(winner__isnull=True) & Q(decided_at__isnull=True))
-                | (Q(winner__isnull=False) & Q(decided_at__isnull=False)),
+                | (Q(winner__isnull=False) & Q(decided_at__isnull=False))
+                | (Q(basis="public") & Q(winner__isnull=True) & Q(decided_at__isnull=False)),
                 name="award_decided_with_winner",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+
+class PublicAwardDecision(models.Model):
+    """The history of a public award: each time the system gave it from the
+    tally (jury/awards.py), when voting closed or again because its winner
+    was hidden before publication."""
+
+    class Reason(models.TextChoices):
+        TALLY = "tally", _("Decided from the tally")
+        WINNER_HIDDEN = "winner_hidden", _("Decided again from the tally: the winner was hidden")
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="public_decisions", verbose_name=_("award"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    previous_winner = models.ForeignKey(
+        Idea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("previous winner")
+    )
+    winner = models.ForeignKey(
+        Idea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("winner")
+    )
+    votes = models.PositiveIntegerField(
+        _("votes"), null=True, blank=True, help_text=_("The winner's votes in the tally.")
+    )
+    at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("public award decision")
+        verbose_name_plural = _("public award decisions")
+        ordering = ["award", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["tally", "winner_hidden"]), name="public_award_decision_reason_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award_id}: {self.previous_winner_id} → {self.winner_id}"
 
 
 class ResultRow(models.Model):

@@ -37,8 +37,6 @@ from ideabox.exceptions import DomainError
 from ideas import notifications
 from ideas.models import Attachment, Comment, Idea, IdeaFollower, Status, StatusChange
 from ideas.notifications import RETRY
-from votes import tally
-from votes.models import Tally
 
 from . import awards, ranking
 from .models import Award, AwardBasis, BoxTransfer, Juror, Jury, ResultRow
@@ -94,9 +92,11 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
 
     Refused with 404 `not_found` for a campaign that does not exist and 409
     `invalid_transition` before the results phase. Already published: the
-    stored result is returned untouched. The tally is run first should it
-    not be stored yet (the tally task queued when voting closed may run
-    after this one; both count the same frozen rows).
+    stored result is returned untouched. The tally, and the public awards
+    decided from it, come first should the tally not be stored yet (the
+    task queued when voting closed may run after this one; both count the
+    same frozen rows); a public award whose winner was hidden since is
+    decided again from the tally without it.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -109,9 +109,7 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
         if jury.published_at is not None:
             return Publication(jury=jury, rows=list(ResultRow.objects.filter(campaign=campaign)), published_now=False)
 
-        if not Tally.objects.filter(campaign=campaign).exists():
-            tally.tally_campaign(campaign_id=campaign.pk, now=now)
-        awards.decide_public_awards(campaign=campaign, now=now)
+        awards.tally_and_decide_public_awards(campaign_id=campaign.pk, now=now)
 
         standings = ranking.standings(campaign)
         ResultRow.objects.filter(campaign=campaign).delete()

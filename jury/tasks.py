@@ -16,9 +16,10 @@ from accounts.models import NotificationKind
 from campaigns.models import Campaign, Phase
 from ideabox.exceptions import DomainError
 from ideas.notifications import RETRY
+from votes.models import Tally
 from votes.tally import VotesChanged
 
-from . import publication
+from . import awards, publication
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,33 @@ def remind_all_unfinished_jurors() -> None:
     now = timezone.now()
     for pk in Campaign.objects.filter(phase=Phase.DELIBERATION, deliberation_ends__gt=now).values_list("pk", flat=True):
         remind_unfinished_jurors(pk)
+
+
+# --- the close of the vote: the tally and the public awards --------------------------
+
+
+@shared_task(
+    name="jury.tasks.tally_and_decide_public_awards",
+    autoretry_for=(OperationalError, InterfaceError, VotesChanged),
+    max_retries=5,
+    retry_backoff=10,
+    retry_jitter=True,
+    ignore_result=True,
+)
+def tally_and_decide_public_awards(campaign_id: int) -> int | None:
+    """Queued when a campaign leaves voting (campaigns.lifecycle.AFTER_VOTING_TASK),
+    and again by the sweep while it has no tally: count the votes and decide
+    the public awards from that tally, in one transaction (jury.awards).
+    Safe to run twice. Returns the votes counted; None when the campaign is
+    gone or not (or not yet) past voting."""
+    try:
+        awards.tally_and_decide_public_awards(campaign_id=campaign_id)
+    except DomainError as error:
+        # Deleted meanwhile, or queued by hand for a campaign still voting:
+        # retrying would not change that.
+        log.warning("campaign %s: not tallied, public awards not decided: %s", campaign_id, error)
+        return None
+    return Tally.objects.filter(campaign_id=campaign_id).values_list("total_votes", flat=True).first()
 
 
 # --- publication of the results, and the undecided-awards reminder -----------------

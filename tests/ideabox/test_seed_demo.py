@@ -160,14 +160,17 @@ def test_seed_demo_leaves_the_deliberating_jury_part_way_through_scoring():
     assert scored["jury3"] == 0
     assert Conflict.objects.filter(juror__campaign=campaign).count() == 1
     assert Jury.objects.get(campaign=campaign).published_at is None
-    assert not Award.objects.filter(campaign=campaign, winner__isnull=False).exists()
+    # only the Public's choice is decided: by the votes, from the tally, when voting closed
     standings = ranking.standings(campaign)
+    most_voted = min(standings, key=lambda s: (-s.votes, s.idea.created_at, s.idea.pk)).idea
+    decided = Award.objects.filter(campaign=campaign, winner__isnull=False)
+    assert list(decided.values_list("name", "winner_id")) == [("Public's choice", most_voted.pk)]
     assert any(s.unscored for s in standings) or any(s.marks == 1 for s in standings)
     assert any(s.disputed for s in standings)
 
 
 def test_seed_demo_publishes_the_results_of_the_campaign_in_results():
-    from jury.models import Award, Jury, ResultRow
+    from jury.models import Award, AwardBasis, Jury, ResultRow
 
     seed(extra_ideas=0)
     campaign = Campaign.objects.get(slug="customer-experience", phase=Phase.RESULTS)
@@ -177,7 +180,11 @@ def test_seed_demo_publishes_the_results_of_the_campaign_in_results():
     assert all(row.jury_average is not None for row in rows)
     awards = list(Award.objects.filter(campaign=campaign).order_by("position"))
     assert all(award.winner_id and award.decided_at for award in awards)
-    assert awards[0].winner_id == rows[0].idea_id
+    # the Public's choice went to the most voted idea, the Grand prize to the
+    # top-ranked idea among the others
+    public = next(award for award in awards if award.basis == AwardBasis.PUBLIC)
+    assert public.winner_id == min(rows, key=lambda row: (-row.votes, row.idea.created_at, row.idea_id)).idea_id
+    assert awards[0].winner_id == next(row.idea_id for row in rows if row.idea_id != public.winner_id)
     departed = [award for award in awards if award.justification]
     assert len(departed) == 1
     assert departed[0].winner_id != rows[1].idea_id

@@ -1,7 +1,7 @@
 """The awards API: GET /api/v1/campaigns/{slug}/jury/awards/, PUT and DELETE
-.../awards/{award_id}/, POST .../awards/decide-public/: who reads and who
-writes (role × audience × phase), the refusals' codes, the body, blind
-review and flat query counts."""
+.../awards/{award_id}/: who reads and who writes (role × audience × phase),
+the refusals' codes, the body, blind review and flat query counts. Public
+awards are decided from the tally, never through the API."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -11,6 +11,7 @@ from jury import awards
 from jury.models import Award, AwardBasis, Jury
 from tests.factories import ROLES, user_with_role
 from tests.jury.test_award_pages import build, queries_of
+from tests.jury.test_awards import tallied
 from tests.jury.test_ranking import award, criterion, deliberating, juror, ranked_campaign, score, shortlisted
 
 pytestmark = pytest.mark.django_db
@@ -71,27 +72,44 @@ def test_the_overview_body(manager):
     score(juror(campaign), second, {innovation: 4})
     grand = award(campaign, "Grand prize", prize="A trip")
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    tallied(campaign)
+    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
+    awards.decide_award(award=grand, by=manager, winner=second)
     api = APIClient()
     api.force_authenticate(manager)
 
     body = api.get(url(campaign)).json()
 
     assert body["phase"] == "deliberation" and body["may_leave_deliberation"] and body["published_at"] is None
-    decided, open_public = body["awards"]
+    decided, by_votes = body["awards"]
     assert decided == {
         "id": grand.pk,
         "name": "Grand prize",
         "position": 0,
         "prize": "A trip",
         "basis": "jury",
-        "winner": {"id": first.pk, "title": first.title},
+        "winner": {"id": second.pk, "title": second.title},
         "justification": "",
         "decided_by": {"username": manager.username, "display_name": manager.public_name},
         "decided_at": decided["decided_at"],
-        "suggested": first.pk,
+        "suggested": second.pk,
+        "votes": None,
+        "history": [],
     }
-    assert (open_public["id"], open_public["winner"], open_public["suggested"]) == (public.pk, None, second.pk)
+    assert by_votes == {
+        "id": public.pk,
+        "name": "Public's choice",
+        "position": 1,
+        "prize": "A trip",
+        "basis": "public",
+        "winner": {"id": first.pk, "title": first.title},
+        "justification": "",
+        "decided_by": None,
+        "decided_at": by_votes["decided_at"],
+        "suggested": first.pk,
+        "votes": 30,
+        "history": [{"at": by_votes["decided_at"], "reason": "tally", "previous_winner": None, "winner": first.pk}],
+    }
     top = body["ranking"][0]
     assert top == {
         "rank": 1,
@@ -191,37 +209,59 @@ def test_delete_takes_the_decision_back(manager):
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_who_may_delete_and_decide_public(role):
+def test_who_may_delete(role):
     campaign, (first, *_rest) = ranked_campaign()
     grand = award(campaign)
-    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     Award.objects.filter(pk=grand.pk).update(winner=first, decided_at="2026-01-01T00:00Z")
     api = api_as(campaign, role)
 
     deleted = api.delete(url(campaign, grand.pk))
-    public_response = api.post(f"{url(campaign)}decide-public/")
 
-    expected = 404 if role not in SEES else 403 if role not in DECIDES else None
-    if expected:
-        assert deleted.status_code == public_response.status_code == expected
-        assert Award.objects.get(pk=grand.pk).winner_id == first.pk
-        assert Award.objects.get(pk=public.pk).winner_id is None
-    else:
-        assert deleted.status_code == 204
-        assert public_response.status_code == 200
-        (decided,) = public_response.json()["decided"]
-        assert decided["id"] == public.pk and decided["winner"]["id"] == first.pk
+    expected = 404 if role not in SEES else 403 if role not in DECIDES else 204
+    assert deleted.status_code == expected
+    assert Award.objects.get(pk=grand.pk).winner_id == (None if expected == 204 else first.pk)
 
 
-def test_put_is_refused_for_a_public_award(manager):
-    campaign, (first, *_rest) = ranked_campaign()
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_nobody_decides_the_public_awards_through_the_api(role):
+    campaign, _ideas = ranked_campaign()
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    api = api_as(campaign, role)
+
+    response = api.post(f"{url(campaign)}decide-public/")
+
+    # the path is no endpoint any more: the JSON 404 of unknown API paths, or
+    # the award detail route refusing the method
+    assert response.status_code in (404, 405)
+    assert not Award.objects.get(pk=public.pk).is_decided
+
+
+def test_put_and_delete_are_refused_for_a_public_award(manager):
+    campaign, (first, second, _third) = ranked_campaign()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
+    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
     api = APIClient()
     api.force_authenticate(manager)
 
-    response = api.put(url(campaign, public.pk), {"winner": first.pk}, format="json")
+    put = api.put(url(campaign, public.pk), {"winner": second.pk, "justification": "Ours."}, format="json")
+    deleted = api.delete(url(campaign, public.pk))
 
-    assert response.status_code == 400
+    assert (put.status_code, put.json()["code"]) == (400, "invalid")
+    assert (deleted.status_code, deleted.json()["code"]) == (400, "invalid")
+    assert Award.objects.get(pk=public.pk).winner_id == first.pk
+
+
+@pytest.mark.parametrize(("role", "sees_votes"), [("manager", True), ("chair", False), ("juror", False)])
+def test_blind_review_hides_the_public_winners_votes_from_jurors(role, sees_votes):
+    campaign, _ideas = ranked_campaign()
+    Jury.objects.filter(campaign=campaign).update(blind_review=True)
+    award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
+
+    (public,) = api_as(campaign, role).get(url(campaign)).json()["awards"]
+
+    assert public["votes"] == (30 if sees_votes else None)
 
 
 @pytest.mark.parametrize(("role", "sees_votes"), [("manager", True), ("chair", False), ("juror", False)])
@@ -238,14 +278,14 @@ def test_blind_review_hides_the_votes_from_jurors_in_the_api(role, sees_votes):
 def test_the_overview_takes_as_many_queries_for_3_as_for_30_ideas(django_assert_num_queries, role):
     small, small_ideas, small_award = build(3)
     api = api_as(small, role)
-    awards.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[0])
+    awards.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[1])
     api.get(url(small))
     expected = queries_of(lambda: api.get(url(small)))
     assert expected > 5
 
     large, large_ideas, large_award = build(30)
     api = api_as(large, role)
-    awards.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[0])
+    awards.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[1])
     api.get(url(large))
     with django_assert_num_queries(expected):
         assert api.get(url(large)).status_code == 200

@@ -1,6 +1,7 @@
 """The award page, /campaigns/<slug>/jury/awards/: who sees it and who
 decides (role × audience × phase), the forms and their refusals, the
-public-award and undecide buttons, blind review, and flat query counts."""
+undecide button, public awards shown as decided by the votes, blind review,
+and flat query counts."""
 
 from django.db import connection
 
@@ -10,6 +11,7 @@ from campaigns.models import Audience, Phase
 from jury import awards
 from jury.models import Award, AwardBasis, Jury
 from tests.factories import ROLES, user_with_role
+from tests.jury.test_awards import tallied
 from tests.jury.test_ranking import award, criterion, juror, ranked_campaign, score
 
 pytestmark = pytest.mark.django_db
@@ -62,19 +64,21 @@ def test_the_page_shows_the_ranking_flags_the_decision_and_the_way_out(client, m
     score(juror(campaign), second, {innovation: 5})
     grand = award(campaign, "Grand prize", prize="A trip to Lisbon")
     award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
     client.force_login(manager)
 
     content = client.get(page(campaign)).content.decode()
 
-    assert "A trip to Lisbon" in content and "The most voted idea" in content
+    assert "A trip to Lisbon" in content and "Decided by the votes" in content
+    assert "The most voted idea" not in content
     assert "Unscored" in content and "Disputed" in content
     assert "cannot leave deliberation" in content
-    assert "no shortlisted idea may win it" not in content  # the public award has an idea to go to
     assert f"/campaigns/{campaign.slug}/manage/" in content
-    assert f'<option value="{first.pk}" selected>' in content  # the top-ranked idea by default
-    assert "Decide the public awards now" in content
+    # the top-ranked idea won the public award: the next one is offered by default
+    assert f'<option value="{second.pk}" selected>' in content
+    assert "Decide the public awards" not in content
 
-    awards.decide_award(award=grand, by=manager, winner=first)
+    awards.decide_award(award=grand, by=manager, winner=second)
     content = client.get(page(campaign)).content.decode()
     assert "may leave deliberation" in content
     assert f"Decided by {manager.public_name}" in content
@@ -158,7 +162,6 @@ def test_the_buttons_are_404_for_everyone_off_the_jury(client, role):
     for url, data in (
         (f"{page(campaign)}{grand.pk}/decide/", {f"award-{grand.pk}-winner": first.pk}),
         (f"{page(campaign)}{grand.pk}/undecide/", {}),
-        (f"{page(campaign)}public/", {}),
     ):
         assert client.post(url, data).status_code == 404, url
     assert Award.objects.get(pk=grand.pk).winner_id is None
@@ -181,20 +184,14 @@ def test_the_buttons_take_only_post(client, manager):
     client.force_login(manager)
 
     assert client.get(f"{page(campaign)}{grand.pk}/decide/").status_code == 405
-    assert client.get(f"{page(campaign)}public/").status_code == 405
     assert client.post(page(campaign)).status_code == 405
 
 
-def test_undecide_and_decide_public_from_the_page(client, manager):
-    campaign, (first, second, _third) = ranked_campaign()
+def test_undecide_from_the_page(client, manager):
+    campaign, (first, _second, _third) = ranked_campaign()
     grand = award(campaign)
-    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     awards.decide_award(award=grand, by=manager, winner=first)
     client.force_login(manager)
-
-    response = client.post(f"{page(campaign)}public/", follow=True)
-    assert "went to the most voted ideas" in response.content.decode()
-    assert Award.objects.get(pk=public.pk).winner_id == second.pk
 
     response = client.post(f"{page(campaign)}{grand.pk}/undecide/", follow=True)
     assert "was taken back" in response.content.decode()
@@ -236,6 +233,8 @@ def build(n: int):
     grand = award(campaign, "Grand prize")
     award(campaign, "Special mention")
     award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
+    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)  # to the first idea
     return campaign, ideas, grand
 
 
@@ -258,14 +257,14 @@ def queries_of(call) -> int:
 def test_the_award_page_takes_as_many_queries_for_3_as_for_30_ideas(client, django_assert_num_queries, role):
     small, small_ideas, small_award = build(3)
     login_as(client, small, role)
-    awards.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[0])
+    awards.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[1])
     client.get(page(small))  # the session and the permission caches warm up
     expected = queries_of(lambda: client.get(page(small)))
     assert expected > 5
 
     large, large_ideas, large_award = build(30)
     login_as(client, large, role)
-    awards.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[0])
+    awards.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[1])
     client.get(page(large))
 
     with django_assert_num_queries(expected):

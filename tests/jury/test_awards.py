@@ -1,6 +1,7 @@
 """Award decisions (jury/awards.py): who decides, when, the justification
 needed to depart from the ranking, at most one award per idea, public
-awards decided by the vote, and two deciders at once on PostgreSQL."""
+awards decided from the tally (more in test_public_awards.py), and two
+deciders at once on PostgreSQL."""
 
 import datetime
 import threading
@@ -27,8 +28,14 @@ from tests.jury.test_ranking import (
     score,
     shortlisted,
 )
+from votes.models import Tally
 
 pytestmark = pytest.mark.django_db
+
+
+def tallied(campaign) -> None:
+    """The tally stored (its rows are the helpers' `shortlisted` ones)."""
+    Tally.objects.create(campaign=campaign, computed_at=T0, total_votes=0, ballot_count=0, digest="0" * 64)
 
 
 def refused(code: str, call, **kwargs) -> DomainError:
@@ -190,7 +197,6 @@ def test_anyone_off_the_jury_is_told_the_award_does_not_exist(role):
 
     refused("not_found", awards.decide_award, award=grand, by=user, winner=first)
     refused("not_found", awards.undecide_award, award=grand, by=user)
-    refused("not_found", awards.decide_public_awards, campaign=campaign, by=user)
 
 
 def test_a_juror_who_is_not_the_chair_is_refused_with_permission_denied():
@@ -201,7 +207,6 @@ def test_a_juror_who_is_not_the_chair_is_refused_with_permission_denied():
 
     refused("permission_denied", awards.decide_award, award=grand, by=member, winner=first)
     refused("permission_denied", awards.undecide_award, award=grand, by=member)
-    refused("permission_denied", awards.decide_public_awards, campaign=campaign, by=member)
 
 
 @pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.VOTING, Phase.RESULTS, Phase.ARCHIVED])
@@ -212,7 +217,6 @@ def test_awards_are_decided_only_while_deliberating(phase, manager):
 
     refused("awards_closed", awards.decide_award, award=grand, by=manager, winner=first)
     refused("awards_closed", awards.undecide_award, award=grand, by=manager)
-    refused("awards_closed", awards.decide_public_awards, campaign=campaign, by=manager)
     assert Award.objects.get(pk=grand.pk).winner_id == first.pk
 
 
@@ -242,8 +246,9 @@ def test_a_public_award_goes_to_the_most_voted_idea_even_against_the_ranking():
     jury_favourite = shortlisted(campaign, votes=3)
     score(juror(campaign), jury_favourite, {innovation: 5})
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
 
-    decided = awards.decide_public_awards(campaign=campaign)
+    decided = awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
 
     assert [a.pk for a in decided] == [public.pk]
     stored = Award.objects.get(pk=public.pk)
@@ -257,73 +262,60 @@ def test_public_awards_break_ties_by_the_earlier_submission_then_the_lower_id():
     first_of_two = shortlisted(campaign, votes=5, at=T0)
     second_of_two = shortlisted(campaign, votes=5, at=T0)
     one, two, three = (award(campaign, name, basis=AwardBasis.PUBLIC) for name in ("One", "Two", "Three"))
+    tallied(campaign)
 
-    awards.decide_public_awards(campaign=campaign)
+    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
 
     winners = dict(Award.objects.filter(campaign=campaign).values_list("pk", "winner_id"))
     assert (winners[one.pk], winners[two.pk], winners[three.pk]) == (first_of_two.pk, second_of_two.pk, later.pk)
-
-
-def test_a_public_award_skips_an_idea_that_already_won_unless_several_are_allowed():
-    campaign, (first, second, _third) = ranked_campaign()
-    grand = award(campaign)
-    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
-    awards.decide_award(award=grand, by=juror(campaign, chair=True).user, winner=first)
-
-    awards.decide_public_awards(campaign=campaign)
-    assert Award.objects.get(pk=public.pk).winner_id == second.pk
-
-    several, (top, *_rest) = ranked_campaign(allow_multiple=True)
-    award(several)
-    Award.objects.filter(campaign=several).update(winner=top, decided_at=timezone.now())
-    shared = award(several, "Public's choice", basis=AwardBasis.PUBLIC)
-    awards.decide_public_awards(campaign=several)
-    assert Award.objects.get(pk=shared.pk).winner_id == top.pk
 
 
 def test_a_decided_public_award_is_left_as_it_is():
     campaign, (first, second, _third) = ranked_campaign()
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     Award.objects.filter(pk=public.pk).update(winner=second, decided_at=T0)
+    tallied(campaign)
 
-    assert awards.decide_public_awards(campaign=campaign) == []
+    assert awards.decide_public_awards_from_tally(campaign_id=campaign.pk) == []
     assert Award.objects.get(pk=public.pk).winner_id == second.pk
 
 
-def test_a_public_award_stays_undecided_with_an_empty_shortlist():
+def test_public_awards_wait_for_the_tally():
+    campaign, _ideas = ranked_campaign()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+
+    assert awards.decide_public_awards_from_tally(campaign_id=campaign.pk) == []
+    assert not Award.objects.get(pk=public.pk).is_decided
+    assert [a.pk for a in awards.overview(campaign).blocking] == [public.pk]
+
+
+def test_a_public_award_with_an_empty_shortlist_is_decided_with_no_winner():
     campaign = deliberating()
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
 
-    assert awards.decide_public_awards(campaign=campaign) == []
-    assert Award.objects.get(pk=public.pk).winner_id is None
-    assert not awards.overview(campaign).may_leave_deliberation
-
-
-def test_the_chair_may_decide_the_public_awards_from_the_page():
-    campaign, (first, *_rest) = ranked_campaign()
-    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
-    chair = juror(campaign, chair=True).user
-
-    decided = awards.decide_public_awards(campaign=campaign, by=chair)
-
-    assert [a.winner_id for a in decided] == [first.pk]
-    assert Award.objects.get(pk=public.pk).decided_by_id == chair.pk
+    assert [a.pk for a in awards.decide_public_awards_from_tally(campaign_id=campaign.pk)] == [public.pk]
+    stored = Award.objects.get(pk=public.pk)
+    assert stored.winner_id is None and stored.is_decided
+    assert awards.overview(campaign).may_leave_deliberation
 
 
 # --- the overview ---------------------------------------------------------------------------
 
 
 def test_the_overview_says_whether_the_campaign_may_leave_deliberation(manager):
-    campaign, (first, *_rest) = ranked_campaign()
+    campaign, (first, second, _third) = ranked_campaign()
     grand = award(campaign)
-    award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)
 
     view = awards.overview(campaign)
+    # the public award was decided from the stored tally as the page was read
+    assert Award.objects.get(pk=public.pk).winner_id == first.pk
     assert [a.pk for a in view.undecided_jury] == [grand.pk]
     assert not view.may_leave_deliberation
 
-    awards.decide_award(award=grand, by=manager, winner=first)
-    # the public award is still open, but it has an idea to go to
+    awards.decide_award(award=grand, by=manager, winner=second)
     assert awards.overview(campaign).may_leave_deliberation
 
 

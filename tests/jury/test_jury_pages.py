@@ -430,7 +430,7 @@ def test_the_campaign_page_shows_the_jury_before_voting(client):
     assert "Jury and awards" in content
     assert "Chair Person (chair)" in content
     assert criteria[1].name in content and "weight 2" in content
-    assert "Public&#x27;s choice" in content and "A mug" in content and "The most voted idea" in content
+    assert "Public&#x27;s choice" in content and "A mug" in content and "Decided by the votes" in content
     assert "public vote × 0.50 + jury score × 0.50" in content
     assert "The 10 most supported ideas" in content
 

@@ -1,5 +1,5 @@
 """Leaving deliberation (campaigns/lifecycle.py): refused while a jury award
-is undecided, public awards decided on the way, the scheduler waiting
+is undecided or the public awards wait for the tally, the scheduler waiting
 quietly and moving the campaign once the awards are decided, and the
 publication queued after the move commits."""
 
@@ -16,9 +16,8 @@ from ideabox.exceptions import DomainError
 from jury import awards
 from jury.models import Award, AwardBasis, Jury, ResultRow
 from tests.factories import UserFactory, schedule_for, user_with_role
-from tests.jury.test_awards import run_together
+from tests.jury.test_awards import run_together, tallied
 from tests.jury.test_ranking import award, deliberating, ranked_campaign
-from votes import tally
 
 pytestmark = pytest.mark.django_db
 
@@ -58,21 +57,20 @@ def test_the_refused_move_decides_no_public_award_either(manager):
     assert Award.objects.get(pk=public.pk).winner_id is None
 
 
-def test_once_every_jury_award_is_decided_the_move_decides_the_public_ones_and_publishes(
-    manager, django_capture_on_commit_callbacks
-):
+def test_once_every_award_is_decided_the_move_publishes(manager, django_capture_on_commit_callbacks):
     campaign, (first, second, third) = ranked_campaign()
-    tally.tally_campaign(campaign_id=campaign.pk)
     grand = award(campaign, "Grand prize")
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    tallied(campaign)
+    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)  # as when the vote closed
+    awards.decide_award(award=grand, by=manager, winner=second)
 
     with django_capture_on_commit_callbacks(execute=True):
         transition = move(campaign, manager)
 
     assert transition.to_phase == Phase.RESULTS
     assert phase_of(campaign) == Phase.RESULTS
-    assert Award.objects.get(pk=public.pk).winner_id is not None
+    assert Award.objects.get(pk=public.pk).winner_id == first.pk
     # the publication task ran once the move committed
     assert Jury.objects.get(campaign=campaign).published_at is not None
     assert ResultRow.objects.filter(campaign=campaign).count() == 3
@@ -90,7 +88,7 @@ def test_the_publication_is_queued_only_after_the_move_commits(manager, django_c
     assert len(callbacks) == 1
 
 
-def test_a_public_award_with_an_empty_shortlist_blocks_the_move(manager):
+def test_a_public_award_waiting_for_the_tally_blocks_the_move(manager):
     campaign = deliberating()
     award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
 
@@ -98,7 +96,18 @@ def test_a_public_award_with_an_empty_shortlist_blocks_the_move(manager):
         move(campaign, manager)
 
     assert caught.value.code == "awards_undecided"
+    assert "still being counted" in caught.value.detail
     assert phase_of(campaign) == Phase.DELIBERATION
+
+
+def test_a_public_award_no_idea_could_win_blocks_nothing(manager):
+    campaign = deliberating()
+    public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
+    tallied(campaign)  # an empty shortlist: nobody voted
+
+    assert move(campaign, manager).to_phase == Phase.RESULTS
+    stored = Award.objects.get(pk=public.pk)
+    assert stored.winner_id is None and stored.is_decided
 
 
 def test_a_campaign_without_awards_leaves_deliberation_freely(manager):

@@ -52,11 +52,13 @@ def to_results(campaign) -> None:
 
 
 def decided_campaign(**kwargs):
-    """Voted, a jury award to the first idea, a public award, then moved to results."""
+    """Voted, the public award to the most voted (first) idea when the vote
+    closed, the jury award to the second, then moved to results."""
     campaign, ideas = voted_campaign(**kwargs)
     grand = award(campaign, "Grand prize", prize="A trip to Lisbon")
     award(campaign, "Public's choice", basis=AwardBasis.PUBLIC, prize="A dinner")
-    awards.decide_award(award=grand, by=user_with_role("manager"), winner=ideas[0])
+    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)  # as when the vote closed
+    awards.decide_award(award=grand, by=user_with_role("manager"), winner=ideas[1])
     to_results(campaign)
     return campaign, ideas
 
@@ -90,8 +92,9 @@ def test_publication_stores_the_ranking_sets_the_statuses_and_the_date():
         (third.pk, 3, 1),
     ]
     assert [final for *_rest, final in rows] == [Decimal("1.0000"), Decimal("0.6667"), Decimal("0.3333")]
-    # the public award went to the most voted idea that had not won: the second
-    assert Award.objects.get(campaign=campaign, basis=AwardBasis.PUBLIC).winner_id == second.pk
+    # the public award went to the most voted idea, the jury's to the second
+    assert Award.objects.get(campaign=campaign, basis=AwardBasis.PUBLIC).winner_id == first.pk
+    assert Award.objects.get(campaign=campaign, basis=AwardBasis.JURY).winner_id == second.pk
     assert statuses([first, second, third]) == [Status.AWARDED, Status.AWARDED, Status.NOT_SELECTED]
     changes = StatusChange.objects.filter(idea__campaign=campaign, from_status=Status.SHORTLISTED)
     assert sorted(changes.values_list("idea_id", "to_status", "by")) == sorted(
@@ -192,7 +195,7 @@ def test_a_crash_half_way_stores_nothing_and_a_rerun_publishes_everything():
     assert statuses([first, second, third]) == [Status.SHORTLISTED] * 3
     assert not ResultRow.objects.filter(campaign=campaign).exists()
     assert Jury.objects.get(campaign=campaign).published_at is None
-    assert Award.objects.get(campaign=campaign, basis=AwardBasis.PUBLIC).winner_id is None
+    assert Award.objects.get(campaign=campaign, basis=AwardBasis.PUBLIC).winner_id == first.pk
 
     publication.publish_results(campaign_id=campaign.pk)
 
@@ -245,13 +248,13 @@ def test_winners_authors_and_followers_each_get_one_email(django_capture_on_comm
 
     published_with_mail(django_capture_on_commit_callbacks, campaign)
 
-    (winner_mail,) = sent_to(first.author)
+    (winner_mail,) = sent_to(second.author)
     assert "won an award" in winner_mail.subject
     assert "Grand prize" in winner_mail.body and "A trip to Lisbon" in winner_mail.body
     assert f"/campaigns/{campaign.slug}/results/" in winner_mail.body
     (coauthor_mail,) = sent_to(coauthor)
-    assert "Grand prize" in coauthor_mail.body
-    (public_mail,) = sent_to(second.author)
+    assert "Public's choice" in coauthor_mail.body
+    (public_mail,) = sent_to(first.author)
     assert "Public's choice" in public_mail.body and "A dinner" in public_mail.body
     (other_mail,) = sent_to(third.author)
     assert "won no award" in other_mail.body

@@ -410,11 +410,13 @@ def test_the_task_retries_only_transient_errors():
 
 
 def test_leaving_voting_queues_the_tally_after_commit(django_capture_on_commit_callbacks, manager):
+    from jury import tasks as jury_tasks  # the tally and the public awards decided from it (jury.awards)
+
     campaign = CampaignFactory(phase=Phase.VOTING, shortlist_size=1)
     idea = idea_in(campaign)
     cast(idea)
 
-    with mock.patch.object(tasks.tally_campaign, "delay") as queued:
+    with mock.patch.object(jury_tasks.tally_and_decide_public_awards, "delay") as queued:
         with django_capture_on_commit_callbacks() as callbacks:
             campaign_services.transition_campaign(campaign=campaign, to=Phase.DELIBERATION, by=manager)
         queued.assert_not_called()  # nothing leaves before the move commits
