@@ -15,6 +15,7 @@ few seconds per process, not one per cache call; the outage is logged at
 most once a minute per process.
 """
 
+import functools
 import logging
 import threading
 import time
@@ -114,6 +115,11 @@ class RedisCache(DjangoRedisCache):
     def clear(self):
         return self._run(False, super().clear)
 
+    @functools.cached_property
+    def _counter_client(self):
+        # Django makes a client object per call; on the vote's hot path one is kept.
+        return self._cache.get_client(write=True)
+
     def count_in_window(self, keys: list[str], period: int) -> list[int] | None:
         """Add one to each counter, made with a lifetime of `period` seconds
         when new; their new values, or None when Redis is down.
@@ -124,9 +130,9 @@ class RedisCache(DjangoRedisCache):
         if redis_skipped():
             return None
         try:
-            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+            pipe = self._counter_client.pipeline(transaction=False)
             for key in keys:
-                full_key = self.make_and_validate_key(key)
+                full_key = self.make_key(key)  # our own keys: no per-character validation
                 pipe.set(full_key, 0, ex=period, nx=True)
                 pipe.incr(full_key)
             return pipe.execute()[1::2]
