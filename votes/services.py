@@ -249,7 +249,8 @@ def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | No
 
 # The whole write in one statement, in the lock order every writer follows
 # (campaign FOR SHARE, ballot, vote, idea): hold the campaign in its phase,
-# skip a co-author, spend a vote of the ballot (created on the first vote;
+# skip an accepted co-author (the co-authors table holds no invitation:
+# ideas/coauthorship.py), spend a vote of the ballot (created on the first vote;
 # the `used < limit` guard is re-checked on the latest row when two votes of
 # one voter race), insert the vote unless it exists, and count it on the
 # idea if the idea is still open to support. Any step that writes nothing
