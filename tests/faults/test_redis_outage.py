@@ -9,6 +9,7 @@ is back, the scheduler's sweep sends them, and each is sent exactly once.
 """
 
 import datetime
+import time
 
 from django.test import Client
 from django.utils import timezone
@@ -103,7 +104,7 @@ def test_votes_and_comments_while_redis_is_down(workers, redis_server, mail_dir)
 
     # Exactly once: a second sweep has nothing to send, and nothing arrives twice.
     assert lifecycle.sweep(now=timezone.now() + datetime.timedelta(minutes=2)).sent == 0
-    wait_for(lambda: False, 2)
+    time.sleep(2)  # time for a duplicate to arrive, were one sent
     assert comment_mail() == sorted([authors[0].email, authors[1].email])
     recipients = [(m["To"], m["Subject"]) for m in sent_mail(mail_dir)]
     assert len(recipients) == len(set(recipients)), recipients

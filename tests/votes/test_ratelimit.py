@@ -1,7 +1,6 @@
 """The vote rate limiter itself: rates, windows, and both counting back ends."""
 
 import os
-import socket
 import uuid
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,6 +13,7 @@ from freezegun import freeze_time
 from ideabox import cache as resilient_cache
 from ideabox.settings.base import redis_caches
 from tests.factories import UserFactory
+from tests.ideabox.test_redis_down import closed_port
 from votes.ratelimit import VoteThrottled, check_vote_rate, parse_rate
 
 pytestmark = pytest.mark.django_db
@@ -93,11 +93,8 @@ def test_with_a_redis_cache_both_counters_live_in_redis():
 @override_settings(VOTE_RATE_PER_USER="1/m", VOTE_RATE_PER_IP="1/m")
 def test_with_redis_down_every_limit_is_open():
     resilient_cache.forget_outage()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
     try:
-        with override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{closed}/0")):
+        with override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{closed_port()}/0")):
             assert _votes_until_refused(_request(UserFactory()))[0] == 10
     finally:
         resilient_cache.forget_outage()
