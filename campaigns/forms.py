@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import SCHEDULE_FIELDS, Audience, Campaign, Moderation, Phase
-from .services import COVER_MAX_BYTES
+from .services import COVER_MAX_BYTES, LOCKED_RULE_MESSAGE
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -114,7 +114,7 @@ class CampaignForm(forms.Form):
                 if name in self.fields:
                     # Still sent (the service refuses a different value with
                     # a message beside it), but said up front.
-                    self.fields[name].help_text = _("Fixed since voting opened: voters rely on it.")
+                    self.fields[name].help_text = LOCKED_RULE_MESSAGE
         if campaign is not None and campaign.is_box:
             # The box is always internal and always open: no audience, no schedule.
             for name in ("audience", "hide_counts_while_voting", "shortlist_size", *SCHEDULE_FIELDS):

@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from ideabox.exceptions import DomainError
@@ -368,6 +369,10 @@ def create_campaign(
     return campaign
 
 
+# Beside each fixed rule, on the edit page before and in the refusal after.
+LOCKED_RULE_MESSAGE = gettext_lazy("Fixed since voting opened: voters rely on it.")
+
+
 def refuse_locked_rules(*, campaign: Campaign, changes: dict[str, Any], now: datetime.datetime | None = None) -> None:
     """Refuse (409 `rules_locked`) a change of a rule voters rely on once
     voting has opened (`Campaign.locked_rules`). Sending the current value
@@ -377,11 +382,10 @@ def refuse_locked_rules(*, campaign: Campaign, changes: dict[str, Any], now: dat
     ]
     if changed:
         names = ", ".join(str(Campaign._meta.get_field(name).verbose_name) for name in changed)
-        message = _("Fixed since voting opened: voters rely on it.")
         raise DomainError(
             "rules_locked",
             _("Once voting opens, the rules voters rely on can no longer change (%(names)s).") % {"names": names},
-            fields={name: [message] for name in changed},
+            fields={name: [str(LOCKED_RULE_MESSAGE)] for name in changed},
         )
 
 
