@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from allauth.account.models import EmailAddress
 
+from ideabox import outbox
 from ideabox.exceptions import DomainError
 
 from . import roles
 from .models import Notification, NotificationSettings, User
-from .tasks import send_email, serialize_email
+from .tasks import serialize_email
 
 SITE_URL = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SUBJECT_PREFIX = "[Ideabox] "
@@ -197,7 +198,7 @@ def send_once(*, user: User, kind: str, key: str, template: str, context: dict) 
     try:
         with transaction.atomic():
             Notification.objects.create(user=user, kind=kind, key=key)
-            transaction.on_commit(lambda: send_email.delay(payload))
+            outbox.enqueue("accounts.tasks.send_email", payload)
     except IntegrityError:
         return False
     return True

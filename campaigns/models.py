@@ -1,7 +1,7 @@
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -286,3 +286,53 @@ class CampaignFollower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.campaign_id}"
+
+
+class Work(models.TextChoices):
+    """The work a campaign's move hands to a worker (campaigns.lifecycle)."""
+
+    AFTER_VOTING = "after_voting", _("Tally, after voting")
+    AFTER_DELIBERATION = "after_deliberation", _("Publication of the results, after deliberation")
+
+
+class WorkLease(models.Model):
+    """Until when the queued work of a campaign is left to the worker that has it.
+
+    Whoever queues a campaign's work (the move out of voting or deliberation,
+    or the sweep that re-queues lost work) claims this lease first, so that
+    the sweep does not queue again a tally that is waiting in the queue or
+    running. The work itself shows when it is done (a stored tally, published
+    results); a lease that expires before that means the work was lost, and
+    the sweep claims the lease and queues it again.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    work = models.CharField(_("work"), max_length=32, choices=Work.choices)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("work lease")
+        verbose_name_plural = _("work leases")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "work"], name="work_lease_once"),
+            models.CheckConstraint(condition=Q(work__in=Work.values), name="work_lease_work_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.work} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def claim(cls, *, campaign_id: int, work: str, now: datetime.datetime, until: datetime.datetime) -> bool:
+        """Take the lease until `until` if it is free (absent, or expired at
+        `now`): one statement, insert or take over, so that of two claims at
+        once exactly one succeeds. Returns whether this one did."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, work, expires_at) VALUES (%s, %s, %s) "
+                f"ON CONFLICT (campaign_id, work) DO UPDATE SET expires_at = excluded.expires_at "
+                f"WHERE {table}.expires_at <= %s RETURNING id",
+                [campaign_id, work, adapt(until), adapt(now)],
+            )
+            return cursor.fetchone() is not None

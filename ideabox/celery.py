@@ -23,6 +23,14 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.advance_campaigns",
         "schedule": crontab(),  # every minute
     },
+    # Its own entry rather than a step of advance-campaigns: a campaign that
+    # cannot move must not stop lost work from being queued again. The move
+    # takes the lease of the work it queues, so the two need no order.
+    "sweep": {
+        "task": "campaigns.tasks.sweep",
+        "schedule": crontab(),  # every minute
+        "options": {"expires": 55},  # a sweep that waited a minute gives way to the next
+    },
     "campaigns-closing-tomorrow": {
         "task": "ideas.notifications.campaigns_closing_tomorrow",
         "schedule": crontab(hour=8, minute=0),  # daily, 08:00 UTC (CELERY_TIMEZONE)

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -11,6 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from campaigns import lifecycle
+
+from . import outbox
 from .api import error_body
 from .celery import app as celery_app
 from .models import Heartbeat
@@ -62,20 +66,33 @@ def _worker() -> dict:
     }
 
 
+def _work() -> dict:
+    """Work due for longer than HEALTHZ_OVERDUE_SECONDS: tallies,
+    publications, and tasks the broker has not taken (ideabox.outbox)."""
+    now = timezone.now()
+    after = timedelta(seconds=settings.HEALTHZ_OVERDUE_SECONDS)
+    found = {**lifecycle.overdue_work(now=now, after=after), "outbox": outbox.backlog(now=now, older_than=after)}
+    ok = not any(part["overdue"] for part in found.values())
+    return {"ok": ok, "overdue_after_seconds": settings.HEALTHZ_OVERDUE_SECONDS, **found}
+
+
 @never_cache
 @require_safe
 def healthz(request):
-    """Database, broker and queue lag, as JSON.
+    """Database, broker, queue lag and overdue work, as JSON.
 
     503 when the database or the broker cannot be reached: this process
-    cannot do its work. A stale worker heartbeat is reported but keeps 200,
-    so a stopped worker does not take the web processes out of rotation.
+    cannot do its work. A stale worker heartbeat and overdue work are
+    reported (`"ok": false` in their part) but keep 200: taking the web
+    processes out of rotation would not bring a worker back.
     """
     database = _database()
     broker = _broker()
     worker = _worker() if database["ok"] else {"last_heartbeat": None, "stale": True}
     ok = database["ok"] and broker["ok"]
     body = {"status": "ok" if ok else "error", "database": database, "broker": broker, "worker": worker}
+    if database["ok"]:
+        body["work"] = _work()
     return JsonResponse(body, status=200 if ok else 503)
 
 

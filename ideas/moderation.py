@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from campaigns.models import Campaign
+from ideabox import outbox
 from ideabox.exceptions import DomainError
 
-from . import notifications
 from .models import Comment, Idea, IdeaFollower, ModerationAction, Report, Status, StatusChange
 
 REASON_MAX_LENGTH = 2000
@@ -215,7 +215,7 @@ def approve_idea(*, idea: Idea, by, reason: str = "") -> Idea:
         raise DomainError("conflict", str(_("This idea is already approved.")))
     ModerationAction.objects.create(actor=by, action=Action.APPROVE, idea=current, reason=reason)
     # Nobody hears of an idea awaiting approval: its invitees are told now.
-    transaction.on_commit(lambda: notifications.coauthors_invited.delay(current.pk))
+    outbox.enqueue("ideas.notifications.coauthors_invited", current.pk)
     current.refresh_from_db()
     return current
 
@@ -292,7 +292,7 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     change = StatusChange.objects.create(
         idea=src, from_status=old_status, to_status=Status.MERGED, by=by, reason=reason, at=now
     )
-    transaction.on_commit(lambda: notifications.idea_status_changed.delay(change.pk))
+    outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
     src.refresh_from_db()
     return src
 

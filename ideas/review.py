@@ -30,11 +30,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from accounts.tasks import send_email, serialize_email
+from accounts.tasks import serialize_email
 from campaigns.models import Kind
+from ideabox import outbox
 from ideabox.exceptions import DomainError
 
-from . import notifications
 from .models import Idea, Status, StatusChange
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def change_status(*, idea: Idea, to: str, by, reason: str = "") -> StatusChange:
     if not Idea.objects.filter(pk=current.pk, status=old).update(**changes):
         raise DomainError("conflict", str(_("The status of this idea changed meanwhile: reload and try again.")))
     change = StatusChange.objects.create(idea=current, from_status=old, to_status=to, by=by, reason=reason, at=now)
-    transaction.on_commit(lambda: notifications.idea_status_changed.delay(change.pk))
+    outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
     return change
 
 
@@ -184,7 +184,8 @@ def remind_overdue_reviews(*, now: datetime | None = None) -> Reminders:
             messages.append(_message(manager, "escalated_reviews", ideas=result.escalated, escalated=[], now=now))
             result.managers += 1
     payloads = [serialize_email(message) for message in messages]
-    transaction.on_commit(lambda: [send_email.delay(payload) for payload in payloads])
+    for payload in payloads:
+        outbox.enqueue("accounts.tasks.send_email", payload)
     log.info("reminded %d reviewers and %d managers of %d overdue ideas", result.reviewers, result.managers, len(ideas))
     return result
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from campaigns.models import Campaign, Category, Moderation
+from ideabox import outbox
 from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
 
-from . import coauthorship, notifications, selectors, uploads
+from . import coauthorship, selectors, uploads
 from .models import Attachment, Comment, Idea, IdeaFollower, Status, Tag
 
 MAX_TAGS = 10
@@ -400,7 +401,7 @@ def add_comment(*, idea: Idea, author, body: str, parent: Comment | None = None)
     with transaction.atomic():
         comment = Comment.objects.create(idea=idea, author=author, body=body, parent=parent)
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
-        transaction.on_commit(lambda: notifications.idea_commented.delay(comment.pk))
+        outbox.enqueue("ideas.notifications.idea_commented", comment.pk)
     return comment
 
 

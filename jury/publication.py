@@ -33,6 +33,7 @@ from accounts import notifications as mail
 from accounts import roles
 from accounts.models import NotificationKind
 from campaigns.models import Campaign, CampaignFollower, Kind, Phase
+from ideabox import outbox
 from ideabox.exceptions import DomainError
 from ideas import notifications
 from ideas.models import Attachment, Comment, Idea, IdeaFollower, Status, StatusChange
@@ -132,7 +133,7 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
         _set_statuses(idea_ids=[pk for pk in ranked if pk not in winners], to=Status.NOT_SELECTED, now=now)
         jury.published_at = now
         jury.save(update_fields=["published_at"])
-        transaction.on_commit(lambda: announce_results.delay(campaign.pk))
+        outbox.enqueue("jury.publication.announce_results", campaign.pk)
     log.info("campaign %s: results published, %s ideas ranked, %s awarded", campaign.slug, len(rows), len(winners))
     return Publication(jury=jury, rows=rows, published_now=True)
 

@@ -28,9 +28,9 @@ from accounts.models import User
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Phase
 from campaigns.services import require_manager
+from ideabox import outbox
 from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
-from ideas import notifications
 from ideas.models import Idea, Status, StatusChange
 
 from . import ranking
@@ -359,10 +359,6 @@ def _require_deliberation(campaign: Campaign) -> None:
         raise DomainError("invalid_transition", _("Wildcards are added and removed during deliberation only."))
 
 
-def _announce(change_id: int) -> None:
-    notifications.idea_status_changed.delay(change_id)
-
-
 def add_wildcard(
     *, campaign: Campaign, by, idea: Idea | int, reason: str = "", now: datetime.datetime | None = None
 ) -> Wildcard:
@@ -393,7 +389,7 @@ def add_wildcard(
             reason=wildcard.reason,
             at=now,
         )
-        transaction.on_commit(lambda: _announce(change.pk))
+        outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
     return wildcard
 
 
@@ -732,8 +728,5 @@ def remind_jurors(*, campaign: Campaign, by, juror_ids: list[int] | None = None)
         wanted = {int(pk) for pk in juror_ids}
         unfinished = [pk for pk in unfinished if pk in wanted]
     if unfinished:
-        from . import tasks  # tasks import this module
-
-        ids = list(unfinished)
-        transaction.on_commit(lambda: tasks.remind_unfinished_jurors.delay(campaign.pk, ids))
+        outbox.enqueue("jury.tasks.remind_unfinished_jurors", campaign.pk, list(unfinished))
     return len(unfinished)

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Phase
+from ideabox import outbox
 from ideabox.exceptions import DomainError
-from ideas import notifications
 from ideas.models import Idea, Status, StatusChange
 
 from .models import Tally, TallyRow, Vote
@@ -337,14 +337,9 @@ def _shortlist(*, idea_ids: list[int], now: datetime.datetime) -> list[int]:
             for pk in moving
         ]
     )
-    change_ids = [change.pk for change in changes]
-    transaction.on_commit(lambda: _announce(change_ids))
+    for change in changes:
+        outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
     return moving
-
-
-def _announce(change_ids: list[int]) -> None:
-    for pk in change_ids:
-        notifications.idea_status_changed.delay(pk)
 
 
 # --- reading the stored tally -----------------------------------------------------------

@@ -185,10 +185,30 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message a worker took and has not acknowledged goes back to the
+        # queue after this long if that worker dies whole (SIGKILL of the
+        # main process: nothing is left to reject it). Short, it would bound
+        # that wait, but Redis would then hand a second worker any task still
+        # running after it, and the tasks waiting for a retry (countdown) are
+        # held the same way. The sweep (every minute, campaigns.lifecycle)
+        # is what brings lost tallies and publications back within 5
+        # minutes, so an hour stays: an e-mail lost this way arrives late.
+        "visibility_timeout": 3600,
+        # Redis answers in well under a millisecond on a sound network:
+        # fail fast when it is down or unreachable rather than hold a
+        # request (kombu's default waits forever on a dead connection).
+        # socket_timeout must stay above the workers' 1 s BRPOP.
+        "socket_connect_timeout": 0.25,
+        "socket_timeout": 2.0,
+    }
 else:
     # Kombu's filesystem transport: a queue that is a folder, so background
-    # jobs really run with no broker server. One machine only.
+    # jobs really run with no broker server. One machine only. A worker
+    # takes a message by removing its file, and puts back what it has not
+    # acknowledged only when it stops cleanly: a killed worker loses its
+    # task (no visibility_timeout here), and the sweep queues lost tallies
+    # and publications again. Publishing is a file write: it fails at once.
     CELERY_BROKER_URL = "filesystem://"
     for folder in ("queue", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
@@ -204,9 +224,25 @@ else:
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True  # a worker killed half-way leaves the task to be redone
+# What survives what (README, "Reliability"). Every task is safe to run
+# twice, so each choice below prefers running a task again to losing it.
+# Acknowledged once it has run, not when taken: a worker killed half-way
+# leaves the message to be delivered again.
+CELERY_TASK_ACKS_LATE = True
+# A pool process killed under a task (SIGKILL, out of memory) puts the
+# message back at once, instead of acknowledging it as failed. The price is
+# that a task that kills its process every time comes back every time; it
+# shows in the worker's log.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message reserved per worker process, so a worker that dies strands
+# one task per process until visibility_timeout, not a batch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing: one quick second try (a connection Redis closed meanwhile),
+# then give up. Tasks are queued through ideabox.outbox, whose rows the
+# sweep sends again, so a request never waits for a broker that is down:
+# with the timeouts above, a refused broker costs milliseconds and an
+# unreachable one about half a second (Celery's default is four tries).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -412,3 +448,7 @@ LOGGING = {
 # How long /healthz accepts without a worker heartbeat before it says the
 # worker or the scheduler looks stopped (the heartbeat is sent every minute).
 HEALTHZ_HEARTBEAT_STALE_SECONDS = env_int("HEALTHZ_HEARTBEAT_STALE_SECONDS", 300)
+# Work due for longer than this is reported overdue by /healthz: a tally, a
+# publication, a task the broker has not taken. 5 minutes is the promise
+# (PRODUCT.md, "Reliability").
+HEALTHZ_OVERDUE_SECONDS = env_int("HEALTHZ_OVERDUE_SECONDS", 300)

@@ -92,3 +92,102 @@ def test_the_heartbeat_task_reads_the_time_it_was_sent():
     sent = timezone.now() - timedelta(seconds=3)
     heartbeat.apply(kwargs={"sent_at": sent.isoformat()})
     assert Heartbeat.objects.get().sent_at == sent
+
+
+# --- overdue work (issue 9, item 3) -------------------------------------------------------
+
+
+def _left(campaign, phase: str, minutes_ago: float) -> None:
+    from campaigns.models import PhaseTransition
+
+    PhaseTransition.objects.create(
+        campaign=campaign, from_phase=phase, to_phase=campaign.phase, at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+
+
+def test_healthz_reports_no_overdue_work_when_everything_is_done(client):
+    work = client.get("/healthz").json()["work"]
+    assert work == {
+        "ok": True,
+        "overdue_after_seconds": 300,
+        "tallies": {"overdue": 0, "oldest_seconds": None},
+        "publications": {"overdue": 0, "oldest_seconds": None},
+        "outbox": {"unsent": 0, "overdue": 0, "oldest_seconds": None},
+    }
+
+
+def test_healthz_reports_a_tally_overdue_for_more_than_five_minutes_but_stays_up(client):
+    from campaigns.models import Phase
+    from tests.factories import CampaignFactory
+
+    _left(CampaignFactory(phase=Phase.DELIBERATION), Phase.VOTING, minutes_ago=7)
+    _left(CampaignFactory(phase=Phase.DELIBERATION), Phase.VOTING, minutes_ago=1)  # not yet overdue
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["work"]["ok"] is False
+    assert body["work"]["tallies"]["overdue"] == 1
+    assert 420 <= body["work"]["tallies"]["oldest_seconds"] < 480
+
+
+def test_healthz_reports_a_campaign_the_scheduler_left_in_voting_past_its_close(client):
+    from campaigns.models import Phase
+    from tests.factories import CampaignFactory
+
+    CampaignFactory(phase=Phase.VOTING, voting_closes=timezone.now() - timedelta(minutes=10))
+    assert client.get("/healthz").json()["work"]["tallies"]["overdue"] == 1
+
+
+def test_healthz_reports_an_overdue_publication(client):
+    from campaigns.models import Phase
+    from jury.models import Jury
+    from tests.factories import CampaignFactory
+
+    waiting = CampaignFactory(phase=Phase.RESULTS)
+    _left(waiting, Phase.DELIBERATION, minutes_ago=6)
+    done = CampaignFactory(phase=Phase.RESULTS)
+    _left(done, Phase.DELIBERATION, minutes_ago=60)
+    Jury.objects.create(campaign=done, published_at=timezone.now())
+
+    work = client.get("/healthz").json()["work"]
+    assert work["ok"] is False
+    assert work["publications"]["overdue"] == 1
+
+
+def test_healthz_reports_tasks_the_broker_has_not_taken(client, settings):
+    from ideabox.models import OutboxMessage
+
+    settings.HEALTHZ_OVERDUE_SECONDS = 120
+    OutboxMessage.objects.create(task="ideas.notifications.idea_commented", args=[1])
+    assert client.get("/healthz").json()["work"]["ok"] is True  # just queued
+    OutboxMessage.objects.create(
+        task="ideas.notifications.idea_commented", args=[2], created_at=timezone.now() - timedelta(minutes=3)
+    )
+    work = client.get("/healthz").json()["work"]
+    assert work["ok"] is False
+    assert work["overdue_after_seconds"] == 120
+    assert work["outbox"]["unsent"] == 2
+    assert work["outbox"]["overdue"] == 1
+
+
+@pytest.mark.parametrize("campaigns", [1, 6])
+def test_the_overdue_report_costs_the_same_queries_however_much_is_overdue(
+    client, django_assert_num_queries, campaigns
+):
+    from campaigns.models import Phase
+    from ideabox.models import OutboxMessage
+    from tests.factories import CampaignFactory
+
+    for _ in range(campaigns):
+        _left(CampaignFactory(phase=Phase.DELIBERATION), Phase.VOTING, minutes_ago=10)
+        _left(CampaignFactory(phase=Phase.ARCHIVED), Phase.DELIBERATION, minutes_ago=10)
+        OutboxMessage.objects.create(task="x", created_at=timezone.now() - timedelta(minutes=10))
+    # the database check, the heartbeat, overdue tallies, publications, the outbox
+    with django_assert_num_queries(5):
+        work = client.get("/healthz").json()["work"]
+    assert work["tallies"]["overdue"] == 2 * campaigns  # the archived ones have no tally either
+    assert work["publications"]["overdue"] == campaigns
+    assert work["outbox"]["overdue"] == campaigns
