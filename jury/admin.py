@@ -3,7 +3,19 @@ rules (phase locks, wildcards' status changes): staff only, on purpose."""
 
 from django.contrib import admin
 
-from .models import Award, BoxTransfer, Conflict, Criterion, Evaluation, Juror, Jury, ResultRow, Score, Wildcard
+from .models import (
+    Award,
+    BoxTransfer,
+    Conflict,
+    Criterion,
+    Evaluation,
+    Juror,
+    Jury,
+    PublicAwardDecision,
+    ResultRow,
+    Score,
+    Wildcard,
+)
 
 
 @admin.register(Jury)
@@ -73,11 +85,31 @@ class WildcardAdmin(admin.ModelAdmin):
 
 @admin.register(Award)
 class AwardAdmin(admin.ModelAdmin):
+    """Decisions are read here, not made: jury awards are decided on the awards
+    page or API (jury.awards.decide_award), public awards from the tally."""
+
     list_display = ["name", "campaign", "position", "basis", "winner", "decided_at"]
     list_filter = ["basis", "campaign__phase"]
     search_fields = ["name", "campaign__title", "campaign__slug"]
     list_select_related = ["campaign", "winner"]
-    raw_id_fields = ["campaign", "winner", "decided_by"]
+    raw_id_fields = ["campaign"]
+    readonly_fields = ["winner", "justification", "decided_by", "decided_at"]
+
+
+@admin.register(PublicAwardDecision)
+class PublicAwardDecisionAdmin(admin.ModelAdmin):
+    """The history of public awards (jury.awards): a record, not edited here."""
+
+    list_display = ["award", "reason", "previous_winner", "winner", "votes", "at"]
+    list_filter = ["reason"]
+    search_fields = ["award__name", "award__campaign__slug"]
+    list_select_related = ["award", "previous_winner", "winner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ResultRow)

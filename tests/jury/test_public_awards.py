@@ -23,7 +23,7 @@ from ideabox.exceptions import DomainError
 from ideas.models import Idea
 from jury import awards, publication, tasks
 from jury.models import Award, AwardBasis, Jury, PublicAwardDecision
-from tests.factories import CampaignFactory, IdeaFactory, user_with_role
+from tests.factories import CampaignFactory, IdeaFactory, UserFactory, user_with_role
 from tests.jury.test_ranking import T0, award, juror
 from tests.votes.test_tally import cast_many, voters
 from votes import tally
@@ -428,3 +428,83 @@ def test_the_api_gives_the_public_winners_votes_and_history(manager):
     ]
     grand = next(a for a in body["awards"] if a["name"] == "Grand prize")
     assert grand["votes"] is None and grand["history"] == []
+
+
+def test_a_juror_sees_the_previous_winners_number_and_a_manager_its_title(client, manager):
+    campaign, (eight, *_rest) = voting_campaign()
+    closed(campaign)
+    tasks.tally_and_decide_public_awards(campaign.pk)
+    Idea.objects.filter(pk=eight.pk).update(title="A title moderation hid")
+    hide(eight)
+    member = juror(campaign).user
+
+    client.force_login(member)
+    as_juror = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+    client.force_login(manager)
+    as_manager = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+
+    assert f"previous winner #{eight.pk}" in as_juror and "A title moderation hid" not in as_juror
+    assert "A title moderation hid" in as_manager
+
+
+# --- campaigns tallied before this rule, and the admin ----------------------------------------
+
+
+def legacy_campaign(manager):
+    """Tallied by the tally alone (before public awards came with it): its
+    public award undecided, as when this rule was deployed."""
+    campaign, ideas = voting_campaign()
+    closed(campaign)
+    tally.tally_campaign(campaign_id=campaign.pk)
+    return campaign, ideas
+
+
+def test_a_campaign_tallied_before_gets_its_public_award_on_leaving_deliberation(manager):
+    campaign, (eight, seven, five, _two) = legacy_campaign(manager)
+    Award.objects.filter(campaign=campaign, basis=AwardBasis.JURY, name="Grand prize").update(
+        winner=seven, decided_at=T0
+    )
+    Award.objects.filter(campaign=campaign, name="Special mention").update(winner=five, decided_at=T0)
+
+    campaign_services.transition_campaign(campaign=campaign, to=Phase.RESULTS, by=manager)
+
+    assert winner_of(campaign) == eight.pk
+    assert PublicAwardDecision.objects.get(award__campaign=campaign).reason == PublicAwardDecision.Reason.TALLY
+
+
+def test_a_campaign_tallied_before_gets_its_public_award_before_a_jury_decision(manager):
+    campaign, (eight, *_rest) = legacy_campaign(manager)
+
+    with pytest.raises(DomainError) as caught:
+        awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=eight, justification="Popular.")
+
+    assert caught.value.code == "already_awarded"
+    assert winner_of(campaign) == eight.pk
+
+
+def test_the_admin_shows_award_decisions_without_letting_anyone_change_them(client):
+    campaign, (eight, seven, *_rest) = voting_campaign()
+    closed(campaign)
+    tasks.tally_and_decide_public_awards(campaign.pk)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    public = the(campaign, "Public's choice")
+
+    client.post(
+        f"/admin/jury/award/{public.pk}/change/",
+        {
+            "campaign": campaign.pk,
+            "name": public.name,
+            "position": public.position,
+            "prize": "",
+            "basis": "public",
+            "winner": seven.pk,
+            "decided_at_0": "2026-01-01",
+            "decided_at_1": "00:00",
+        },
+    )
+    decision = PublicAwardDecision.objects.get(award=public)
+    history = client.post(f"/admin/jury/publicawarddecision/{decision.pk}/change/", {"reason": "winner_hidden"})
+
+    assert winner_of(campaign) == eight.pk
+    assert history.status_code == 403 or PublicAwardDecision.objects.get(pk=decision.pk).reason == "tally"
+    assert client.get("/admin/jury/publicawarddecision/").status_code == 200
