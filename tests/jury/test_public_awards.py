@@ -9,7 +9,7 @@ win" hint never contradicts a recorded decision."""
 import datetime
 from unittest import mock
 
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.urls import NoReverseMatch, reverse
 
 import pytest
@@ -24,6 +24,7 @@ from ideas.models import Idea
 from jury import awards, publication, tasks
 from jury.models import Award, AwardBasis, Jury, PublicAwardDecision
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, user_with_role
+from tests.jury.test_awards import run_together
 from tests.jury.test_ranking import T0, award, juror
 from tests.votes.test_tally import cast_many, voters
 from votes import tally
@@ -508,3 +509,23 @@ def test_the_admin_shows_award_decisions_without_letting_anyone_change_them(clie
     assert winner_of(campaign) == eight.pk
     assert history.status_code == 403 or PublicAwardDecision.objects.get(pk=decision.pk).reason == "tally"
     assert client.get("/admin/jury/publicawarddecision/").status_code == 200
+
+
+# --- two runs at once (PostgreSQL) ------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_tally_once_and_decide_once():
+    campaign, (eight, *_rest) = voting_campaign()
+    closed(campaign)
+
+    results = run_together(
+        lambda: tasks.tally_and_decide_public_awards(campaign.pk),
+        lambda: tasks.tally_and_decide_public_awards(campaign.pk),
+    )
+
+    assert results == [22, 22]
+    assert winner_of(campaign) == eight.pk
+    assert PublicAwardDecision.objects.filter(award__campaign=campaign).count() == 1
+    assert Tally.objects.filter(campaign=campaign).count() == 1
