@@ -19,7 +19,7 @@ from accounts.roles import MANAGERS_GROUP, MODERATORS_GROUP
 from campaigns import services as campaign_services
 from campaigns.models import Audience, Campaign, Kind, Moderation, Phase
 from ideabox.exceptions import DomainError
-from ideas import moderation, review
+from ideas import coauthorship, moderation, review
 from ideas import services as idea_services
 from ideas.models import Idea, Status
 from jury import awards as jury_awards
@@ -424,6 +424,8 @@ def _play_campaign(
     made = 0
     for index, (title, summary) in enumerate(spec.ideas):
         author = authors[index % len(authors)]
+        # Every fourth idea names a colleague as co-author, who accepts below.
+        coauthor = authors[(index + 1) % len(authors)] if index % 4 == 1 else None
         submitted = schedule["submission_opens"] + window * (index + 1) / (len(spec.ideas) + 1)
         idea = idea_services.submit_idea(
             campaign=campaign,
@@ -438,6 +440,7 @@ def _play_campaign(
             category=categories[index % len(categories)] if categories else None,
             tags=("pilot", "quick win")[: 1 + index % 2],
             anonymous=spec.allow_anonymous and index % 5 == 4,
+            coauthors=[coauthor.username] if coauthor else (),
             now=submitted,
         )
         made += 1
@@ -445,6 +448,8 @@ def _play_campaign(
             # Most approved; a third still wait in the moderation queue.
             moderation.approve_idea(idea=idea, by=_moderator())
             idea.refresh_from_db()
+        if coauthor and idea.approved:
+            coauthorship.accept(idea=idea, user=coauthor, now=submitted + (window / (len(spec.ideas) + 1)) / 2)
         if idea.approved:
             for n in range(index % 4):
                 idea_services.add_comment(
@@ -500,9 +505,13 @@ def _fill_box(*, employees: list[User], commenters: list[User], now) -> int:
             summary=summary,
             body="I think it would help many of us. Happy to help set it up.",
             tags=("workplace",),
+            # A co-author who accepted, and an invitation employee2 has still to answer (/ideas/invitations/).
+            coauthors={1: ["employee3"], 4: ["employee2"]}.get(index, ()),
             now=now - (60 - index * 2.4) * DAY,
         )
         made += 1
+        if index == 1:
+            coauthorship.accept(idea=idea, user=User.objects.get(username="employee3"), now=now - 55 * DAY)
         for n in range(index % 3):
             idea_services.add_comment(
                 idea=idea, author=commenters[(index + n) % len(commenters)], body=COMMENTS[(index + n) % len(COMMENTS)]

@@ -382,3 +382,19 @@ def test_pending_invitations_are_listed_for_the_invitee_only_on_ideas_they_may_s
     assert coauthorship.pending_count(author) == 0
     coauthorship.accept(idea=idea, user=invitee)
     assert coauthorship.pending_count(invitee) == 0
+
+
+# --- the demo data ----------------------------------------------------------------------------
+
+
+def test_the_demo_has_accepted_co_authors_and_an_invitation_for_employee2():
+    from django.core.management import call_command
+
+    with _no_mail():
+        call_command("seed_demo", verbosity=0, extra_ideas=0)
+    accepted = Coauthorship.objects.filter(state=State.ACCEPTED)
+    assert accepted.exists()
+    assert all(row.idea.has_author(row.user) for row in accepted)
+    pending = Coauthorship.objects.pending().get(user__username="employee2", idea__campaign__kind="box")
+    assert not pending.idea.has_author(pending.user)
+    assert coauthorship.pending_count(pending.user) >= 1
