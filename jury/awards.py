@@ -71,11 +71,6 @@ class Overview:
         return [award for award in self.undecided if award.basis == AwardBasis.JURY]
 
     @property
-    def undecided_public(self) -> list[Award]:
-        """Public awards waiting for the tally (the votes are being counted)."""
-        return [award for award in self.undecided if award.basis == AwardBasis.PUBLIC]
-
-    @property
     def hidden_winners(self) -> list[Award]:
         """Jury awards whose winner left the shortlist (hidden by moderation,
         say) after the decision: kept as decided, shown so the jury may
@@ -144,12 +139,15 @@ def awards_of(campaign: Campaign):
     return Award.objects.filter(campaign=campaign).select_related("winner", "decided_by").order_by("position", "pk")
 
 
-def _public_due(awards: list[Award], listed: set[int]) -> bool:
-    """A public award waits for a decision, or its winner left the shortlist."""
-    return any(
-        a.basis == AwardBasis.PUBLIC and (not a.is_decided or (a.winner_id and a.winner_id not in listed))
+def public_awards_due(awards: list[Award], listed: set[int]) -> list[Award]:
+    """The public awards the system decides (again) from the tally: those
+    not decided yet, and those whose winner is no longer in the shortlist
+    (`listed`: its idea ids), hidden by moderation, say."""
+    return [
+        a
         for a in awards
-    )
+        if a.basis == AwardBasis.PUBLIC and (not a.is_decided or (a.winner_id and a.winner_id not in listed))
+    ]
 
 
 def overview(campaign: Campaign) -> Overview:
@@ -166,7 +164,7 @@ def overview(campaign: Campaign) -> Overview:
     unpublished = not (jury and jury.published_at)
     if (
         unpublished
-        and _public_due(awards, {s.idea.pk for s in standings})
+        and public_awards_due(awards, {s.idea.pk for s in standings})
         and decide_public_awards_from_tally(campaign_id=campaign.pk)
     ):
         awards = list(awards_of(campaign))
@@ -343,11 +341,7 @@ def decide_public_awards_from_tally(*, campaign_id: int, now: datetime.datetime 
         awards = list(Award.objects.select_for_update().filter(campaign=campaign).order_by("position", "pk"))
         candidates = _public_candidates(campaign)
         listed = {pk for _votes, pk, _at in candidates}
-        due = [
-            a
-            for a in awards
-            if a.basis == AwardBasis.PUBLIC and (not a.is_decided or (a.winner_id and a.winner_id not in listed))
-        ]
+        due = public_awards_due(awards, listed)
         if not due:
             return []
         several = bool(jury and jury.allow_multiple_awards)
