@@ -82,7 +82,9 @@ class ResultAwardSerializer(serializers.Serializer):
     name = serializers.CharField()
     prize = serializers.CharField()
     # A plain string: the jury setup and award endpoints already name a `basis` enum.
-    basis = serializers.CharField(help_text="`jury`: decided by the jury; `public`: the most voted idea.")
+    basis = serializers.CharField(
+        help_text="`jury`: decided by the jury; `public`: decided by the votes, from the tally, when voting closed."
+    )
     position = serializers.IntegerField()
     winner = WinnerSerializer(allow_null=True)
     justification = serializers.CharField(help_text="Why the jury departed from the ranking; empty when it did not.")
