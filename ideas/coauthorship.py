@@ -92,6 +92,18 @@ def _visible(user, idea: Idea | int) -> Idea:
     return found
 
 
+def _locked_row(idea: Idea, user, now) -> Coauthorship | None:
+    """This person's row for the idea, locked. A co-author without one (the
+    copy of an awarded idea moved into the box keeps its co-authors,
+    jury.publication) gets an accepted row first, so they can leave too."""
+    row = Coauthorship.objects.select_for_update().filter(idea=idea, user=user).first()
+    if row is None and idea.coauthors.filter(pk=user.pk).exists():
+        row, _created = Coauthorship.objects.get_or_create(
+            idea=idea, user=user, defaults={"state": State.ACCEPTED, "invited_at": now, "answered_at": now}
+        )
+    return row
+
+
 def _no_invitation() -> DomainError:
     return DomainError("not_found", _("You have no invitation to co-author this idea."))
 
@@ -122,7 +134,7 @@ def accept(*, idea: Idea | int, user, now=None) -> tuple[Coauthorship, bool]:
     now = now or timezone.now()
     found = _visible(user, idea)
     with transaction.atomic():
-        row = Coauthorship.objects.select_for_update().filter(idea=found, user=user).first()
+        row = _locked_row(found, user, now)
         if row is None or row.state in (State.DECLINED, State.LEFT):
             raise _no_invitation()
         if row.state == State.ACCEPTED:
@@ -149,7 +161,7 @@ def decline_or_leave(*, idea: Idea | int, user, now=None) -> Coauthorship:
     now = now or timezone.now()
     found = _visible(user, idea)
     with transaction.atomic():
-        row = Coauthorship.objects.select_for_update().filter(idea=found, user=user).first()
+        row = _locked_row(found, user, now)
         if row is None or row.state not in (State.INVITED, State.ACCEPTED):
             raise DomainError(
                 "not_found", _("You are neither invited to co-author this idea nor one of its co-authors.")

@@ -398,3 +398,14 @@ def test_the_demo_has_accepted_co_authors_and_an_invitation_for_employee2():
     pending = Coauthorship.objects.pending().get(user__username="employee2", idea__campaign__kind="box")
     assert not pending.idea.has_author(pending.user)
     assert coauthorship.pending_count(pending.user) >= 1
+
+
+def test_a_co_author_without_an_invitation_row_may_still_leave():
+    # The copy of an awarded idea moved into the box keeps its co-authors (jury.publication).
+    idea = IdeaFactory(campaign=the_box())
+    copied = employee()
+    idea.coauthors.add(copied)
+    again, changed = coauthorship.accept(idea=idea, user=copied)
+    assert not changed and again.state == State.ACCEPTED
+    assert coauthorship.decline_or_leave(idea=idea, user=copied).state == State.LEFT
+    assert not Idea.objects.get(pk=idea.pk).has_author(copied)
