@@ -138,20 +138,24 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, django_cap
     assert user.check_password("another long passphrase")
 
 
+def inserts(queries, table: str) -> int:
+    return sum(1 for q in queries if q["sql"].startswith(f'INSERT INTO "{table}"'))
+
+
 def signup_work(client, settings, django_capture_on_commit_callbacks, **overrides) -> dict:
     """What one sign-up did: passwords hashed, users inserted, callbacks queued
     after the commit (the e-mail's task), e-mails the worker then sent."""
     settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
     CountingHasher.hashed = 0
     sent_before = len(mail.outbox)
-    table = User._meta.db_table
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True) as queued:
         response = client.post(reverse("account_signup"), {**SIGNUP, **overrides})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     return {
         "passwords hashed": CountingHasher.hashed,
-        "users inserted": sum(1 for q in queries if q["sql"].startswith("INSERT") and table in q["sql"]),
+        "users inserted": inserts(queries, User._meta.db_table),
+        "addresses inserted": inserts(queries, EmailAddress._meta.db_table),
         "callbacks after commit": len(queued),
         "e-mails sent": len(mail.outbox) - sent_before,
     }
@@ -168,7 +172,7 @@ def test_sign_up_does_the_same_work_for_an_address_that_has_an_account(
         client, settings, django_capture_on_commit_callbacks, username="someone", email="owner@example.org"
     )
     assert new == existing
-    assert new["passwords hashed"] == new["users inserted"] == new["e-mails sent"] == 1
+    assert new["passwords hashed"] == new["users inserted"] == new["addresses inserted"] == new["e-mails sent"] == 1
     # The rehearsal left nothing behind.
     assert not User.objects.filter(username="someone").exists()
     assert list(User.objects.filter(email__iexact="owner@example.org").values_list("username", flat=True)) == ["owner"]
