@@ -261,3 +261,15 @@ def test_badges_keep_the_idea_page_query_count_flat_as_staff_comment(client):
     many = queries_for(client, f"/ideas/{idea.pk}/")
     assert many == few
     assert client.get(f"/ideas/{idea.pk}/").content.decode().count('class="role-badge') == 23
+
+
+@pytest.mark.parametrize("role", ["unverified", "participant", "employee", "moderator", "manager"])
+def test_every_signed_in_person_may_set_their_own_name_by_the_api(api_client, role):
+    from tests.factories import user_with_role
+
+    user = user_with_role(role)
+    api_client.force_authenticate(user)
+    response = api_client.patch(ME_URL, {"display_name": f"A {role}"}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.display_name == f"A {role}"
