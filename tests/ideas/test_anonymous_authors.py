@@ -305,3 +305,12 @@ def test_the_reviewers_page_names_the_author_of_an_anonymous_box_idea_to_moderat
     idea = secret_idea(campaign=the_box())
     html = page_as(client, moderator, "/moderation/box/")
     assert idea.title in html and AUTHOR[1] in html
+
+
+def test_a_managers_campaign_pages_name_no_anonymous_author(client):
+    idea = secret_idea()
+    manager = person("manager", idea)
+    slug = idea.campaign.slug
+    for url in (f"/campaigns/{slug}/manage/", f"/campaigns/{slug}/edit/", f"/campaigns/{slug}/", "/campaigns/"):
+        assert_no_secret(page_as(client, manager, url))
+    assert_no_secret(api_as(manager).get(f"/api/v1/campaigns/{slug}/").content.decode())
