@@ -289,8 +289,7 @@ class CampaignIdeasView(generics.GenericAPIView):
             raise ValidationError(filterset.errors)
         self.paginator.django_paginator_class = selectors.NarrowSortPaginator
         page = self.paginate_queryset(filterset.qs)
-        context = {"request": request, "is_moderator": roles.is_moderator(request.user)}
-        return self.get_paginated_response(IdeaSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(IdeaSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(
         summary="Submit an idea",

@@ -314,3 +314,21 @@ def test_a_managers_campaign_pages_name_no_anonymous_author(client):
     for url in (f"/campaigns/{slug}/manage/", f"/campaigns/{slug}/edit/", f"/campaigns/{slug}/", "/campaigns/"):
         assert_no_secret(page_as(client, manager, url))
     assert_no_secret(api_as(manager).get(f"/api/v1/campaigns/{slug}/").content.decode())
+
+
+def test_the_api_list_query_count_stays_flat_with_anonymous_ideas():
+    campaign = CampaignFactory(allow_anonymous=True)
+    idea = secret_idea(campaign)
+    api = api_as(idea.coauthors.get())
+    url = f"/api/v1/campaigns/{campaign.slug}/ideas/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(url).status_code == 200
+        return len(captured)
+
+    count()  # the forced user keeps its permission cache from here on
+    few = count()
+    for _ in range(12):
+        make_coauthor(IdeaFactory(campaign=campaign, anonymous=True), UserFactory())
+    assert count() == few
