@@ -6,7 +6,10 @@ same value sent again is not a change; the other settings stay editable.
 """
 
 import datetime as dt
+import threading
+import time
 
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 import pytest
@@ -256,3 +259,49 @@ def test_the_admin_cannot_change_a_voter_rule_once_voting_has_opened(client):
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     campaign.refresh_from_db()
     assert (campaign.title, campaign.votes_per_voter) == ("Renamed in the admin", 3)
+
+
+# --- an edit racing the move to voting (real transactions) ------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_racing_the_move_to_voting_waits_for_it_and_is_refused():
+    campaign = campaign_in(Phase.SUBMISSION)  # voting_opens is ahead: a manager opens it early
+    mover, editor = manager(), manager()
+    moved, errors, outcome = threading.Event(), [], {}
+
+    def move():
+        try:
+            with transaction.atomic():
+                services.transition_campaign(campaign=Campaign.objects.get(pk=campaign.pk), to=Phase.VOTING, by=mover)
+                moved.set()
+                time.sleep(0.5)  # the move holds the row, not yet committed
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            moved.set()
+            connections.close_all()
+
+    def edit():
+        try:
+            moved.wait(timeout=10)
+            services.update_campaign(campaign=Campaign.objects.get(pk=campaign.pk), by=editor, votes_per_voter=7)
+            outcome["edit"] = "saved"
+        except DomainError as refusal:
+            outcome["edit"] = refusal.code
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=edit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert outcome == {"edit": "rules_locked"}
+    campaign.refresh_from_db()
+    assert (campaign.phase, campaign.votes_per_voter) == (Phase.VOTING, None)
