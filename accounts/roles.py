@@ -109,11 +109,13 @@ def roles_of(user) -> list[str]:
 MODERATE = "moderate"
 MANAGE_CAMPAIGNS = "manage_campaigns"
 
-# What a role badge says.
-STAFF_LABELS = {
-    ADMINISTRATOR: _("Administrator"),
+# What a role is called on pages (the profile, the role badges).
+ROLE_LABELS = {
+    PARTICIPANT: _("Participant"),
+    EMPLOYEE: _("Employee"),
     MODERATOR: _("Moderator"),
     MANAGER: _("Campaign manager"),
+    ADMINISTRATOR: _("Administrator"),
 }
 
 

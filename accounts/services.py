@@ -11,6 +11,7 @@ from allauth.core.internal.ratelimit import get_rates
 from rest_framework.authtoken.models import Token
 
 from ideabox.exceptions import DomainError
+from ideabox.text import strip_bidi
 
 from . import names, roles
 from .models import User
@@ -19,8 +20,9 @@ from .models import User
 @transaction.atomic
 def update_profile(*, user: User, display_name: str, language: str) -> User:
     """Set the name and language a person chose. A name that would pass for a
-    staff member's is refused (`invalid`, naming `display_name`)."""
-    display_name = " ".join(display_name.split())
+    staff member's is refused (`invalid`, naming `display_name`); bidirectional
+    controls are removed, as from every single-line name (ideabox.text)."""
+    display_name = " ".join(strip_bidi(display_name).split())
     names.refuse_staff_name(display_name, user=user)
     user.display_name = display_name
     user.language = language

@@ -45,5 +45,11 @@ def role_badge(context, person, beside=None) -> str:
     return format_html_join(
         "",
         ' <span class="role-badge role-{}">{}</span>',
-        ((role, roles.STAFF_LABELS[role]) for role in member.roles),
+        ((role, roles.ROLE_LABELS[role]) for role in member.roles),
     )
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """What a role (accounts.roles) is called: {{ role|role_label }}."""
+    return roles.ROLE_LABELS.get(role, role)

@@ -273,3 +273,11 @@ def test_every_signed_in_person_may_set_their_own_name_by_the_api(api_client, ro
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.display_name == f"A {role}"
+
+
+def test_a_chosen_name_loses_its_bidirectional_controls(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.post(PROFILE, {"display_name": "Zoé\u202e Roy\u2066", "language": ""}).status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "Zoé Roy"
