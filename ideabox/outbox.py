@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -86,8 +86,15 @@ def _sender(message: OutboxMessage):
     def send_committed() -> None:
         if time.monotonic() < _paused_until:
             return  # the broker refused a moment ago: the sweep sends it
-        if _publish(message):
+        if not _publish(message):
+            return
+        try:
             OutboxMessage.objects.filter(pk=message.pk).delete()
+        except DatabaseError:
+            # The write committed and the broker has the task: no error for
+            # the request. The row stays, and the sweep sends the task again,
+            # which every task is safe to run.
+            log.warning("outbox: message %s sent but not deleted; the sweep sends it again", message.pk, exc_info=True)
 
     return send_committed
 

@@ -139,6 +139,29 @@ def test_every_task_queued_by_name_is_a_task_the_workers_know():
     assert sorted(name for name in named if name not in app.tasks) == []
 
 
+def test_a_database_lost_after_the_commit_costs_a_second_send_not_an_error(
+    django_capture_on_commit_callbacks, delivered, monkeypatch
+):
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    real_delete = QuerySet.delete
+
+    def delete(self):
+        if self.model is OutboxMessage:
+            raise OperationalError("the database went away")
+        return real_delete(self)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        outbox.enqueue("ideas.notifications.idea_commented", 7)
+    monkeypatch.setattr(QuerySet, "delete", delete)
+    for callback in callbacks:
+        callback()  # no exception: the request that committed answers success
+    monkeypatch.setattr(QuerySet, "delete", real_delete)
+    assert delivered == [("ideas.notifications.idea_commented", [7])]
+    assert OutboxMessage.objects.count() == 1  # the sweep sends it again
+
+
 # --- the broker refuses ---------------------------------------------------------------------
 
 
