@@ -231,6 +231,14 @@ def test_the_sweep_sends_what_waited_oldest_first_and_once(delivered):
     assert outbox.send_pending() == outbox.Sent(sent=0, refused=False)
 
 
+def test_the_sweep_drains_a_backlog_larger_than_a_batch(delivered, monkeypatch):
+    monkeypatch.setattr(outbox, "SWEEP_BATCH", 2)
+    for number in range(5):
+        waiting(task="ideas.notifications.idea_commented", args=[number])
+    assert outbox.send_pending() == outbox.Sent(sent=5, refused=False)
+    assert [args for _name, args in delivered] == [[n] for n in range(5)]
+
+
 def test_the_sweep_leaves_a_new_message_to_its_own_commit(delivered):
     now = timezone.now()
     waiting(task="ideas.notifications.idea_commented", args=[1], created_at=now)
