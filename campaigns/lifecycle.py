@@ -37,9 +37,9 @@ AFTER_DELIBERATION_TASK = "jury.tasks.publish_results"
 # How long the work queued for a campaign is left to the worker that has it
 # before the sweep queues it again. A tally takes about a second per million
 # votes (bench/tally.py) and a publication less, so three minutes is a long
-# wait in the queue plus the run; the sweep runs every minute, so lost work
-# is queued again at most 3 + 1 minutes after it was lost: the 5 minutes
-# PRODUCT.md promises, with a minute to run it. Work still running when its
+# wait in the queue plus the run; the sweep runs every minute, so work lost
+# at any moment is queued again at most 3 + 1 minutes after it was queued:
+# within the 5 minutes PRODUCT.md promises, with a minute left to run it. Work still running when its
 # lease ends is queued a second time, which is safe: the tally and the
 # publication lock the campaign row, then store the same result again or
 # find it published.
