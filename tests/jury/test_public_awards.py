@@ -395,6 +395,9 @@ def test_the_page_shows_the_public_award_as_decided_by_the_votes_with_its_count(
     assert "The most voted idea" not in content
     assert "Decide the public awards" not in content
     assert "8 votes" in content
+    public = the(campaign, "Public's choice")
+    assert f"/jury/awards/{public.pk}/undecide/" not in content
+    assert f"/jury/awards/{public.pk}/decide/" not in content
 
 
 def test_the_page_shows_the_history_of_a_public_award_decided_again(client, manager):
