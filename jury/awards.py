@@ -262,10 +262,6 @@ def decide_award(
     """
     now = now or timezone.now()
     justification = (justification or "").strip()
-    # A public winner hidden since is replaced first, so the idea the award
-    # now goes to is seen as taken: committed on its own, a refusal below
-    # does not undo it; repeated under the lock, where it finds nothing more.
-    decide_public_awards_from_tally(campaign_id=award.campaign_id, now=now)
     with transaction.atomic():
         campaign = _locked(award.campaign_id)
         _check_decider(campaign, by)
@@ -273,6 +269,9 @@ def decide_award(
         current = _locked_award(campaign, award)
         if current.basis == AwardBasis.PUBLIC:
             raise _invalid("winner", _("This award is decided by the votes, from the tally: not by hand."))
+        # A public winner hidden since is replaced first, so the idea the
+        # award now goes to is seen as taken (a refusal below undoes it with
+        # the rest: the next read of the awards decides it again).
         decide_public_awards_from_tally(campaign_id=campaign.pk, now=now)
         _check_public_awards_decided(campaign)
         if winner is None or not ranking.shortlist(campaign).filter(pk=winner.pk).exists():

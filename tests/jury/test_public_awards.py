@@ -280,6 +280,9 @@ def test_a_jury_decision_sees_the_award_decided_again_first(manager):
     with pytest.raises(DomainError) as caught:
         awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven, justification="Popular.")
     assert caught.value.code == "already_awarded"
+    # the refused request changed nothing; the next read decides the award again
+    assert winner_of(campaign) == eight.pk
+    awards.overview(campaign)
     assert winner_of(campaign) == seven.pk
 
 
@@ -483,6 +486,7 @@ def test_a_campaign_tallied_before_gets_its_public_award_before_a_jury_decision(
         awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=eight, justification="Popular.")
 
     assert caught.value.code == "already_awarded"
+    awards.overview(campaign)  # the refusal changed nothing: the page decides it
     assert winner_of(campaign) == eight.pk
 
 
