@@ -165,6 +165,8 @@ def overview(campaign: Campaign) -> Overview:
     if (
         unpublished
         and public_awards_due(awards, {s.idea.pk for s in standings})
+        # While the tally runs (it holds the campaign row), a reader does not wait for it.
+        and Tally.objects.filter(campaign=campaign).exists()
         and decide_public_awards_from_tally(campaign_id=campaign.pk)
     ):
         awards = list(awards_of(campaign))

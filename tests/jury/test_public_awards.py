@@ -7,9 +7,10 @@ the award is decided again from the tally, recorded; the hand-operated
 win" hint never contradicts a recorded decision."""
 
 import datetime
+import threading
 from unittest import mock
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections, transaction
 from django.urls import NoReverseMatch, reverse
 
 import pytest
@@ -536,3 +537,34 @@ def test_two_runs_at_once_tally_once_and_decide_once():
     assert winner_of(campaign) == eight.pk
     assert PublicAwardDecision.objects.filter(award__campaign=campaign).count() == 1
     assert Tally.objects.filter(campaign=campaign).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_reading_the_awards_does_not_wait_for_a_tally_that_holds_the_campaign():
+    campaign, _ideas = voting_campaign()
+    closed(campaign)
+    held, done = threading.Event(), threading.Event()
+
+    def tally_running():
+        try:
+            with transaction.atomic():
+                Campaign.objects.select_for_update().get(pk=campaign.pk)
+                held.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=tally_running)
+    worker.start()
+    try:
+        assert held.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        view = awards.overview(campaign)  # a lock wait would fail here after 1 s
+        assert [a.name for a in view.blocking] == ["Grand prize", "Special mention", "Public's choice"]
+    finally:
+        done.set()
+        worker.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
