@@ -80,11 +80,10 @@ class AwardDecisionSerializer(serializers.Serializer):
     )
     votes = serializers.IntegerField(
         allow_null=True,
-        required=False,
         help_text=_("Public awards: the winner's votes in the tally (null for jurors in blind review)."),
     )
     history = PublicAwardDecisionSerializer(
-        many=True, required=False, help_text=_("Public awards: each decision from the tally, oldest first.")
+        many=True, help_text=_("Public awards: each decision from the tally, oldest first.")
     )
 
 

@@ -568,3 +568,41 @@ def test_reading_the_awards_does_not_wait_for_a_tally_that_holds_the_campaign():
         worker.join()
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
+
+
+def as_json_schema(node):
+    """OpenAPI 3.0's `nullable` in JSON Schema terms, for jsonschema."""
+    if isinstance(node, list):
+        return [as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: as_json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable"):
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def test_the_schema_describes_the_awards_answer_and_no_decide_public_endpoint(manager):
+    import jsonschema
+
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    assert not [path for path in schema["paths"] if "decide-public" in path]
+    operation = schema["paths"]["/api/v1/campaigns/{slug}/jury/awards/"]["get"]
+    reference = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
+    campaign, (eight, *_rest) = voting_campaign()
+    closed(campaign)
+    tasks.tally_and_decide_public_awards(campaign.pk)
+    hide(eight)
+    api = APIClient()
+    api.force_authenticate(manager)
+
+    body = api.get(f"/api/v1/campaigns/{campaign.slug}/jury/awards/").json()
+
+    jsonschema.validate(
+        body,
+        as_json_schema({**component, "components": schema["components"]}),
+        cls=jsonschema.Draft202012Validator,
+    )
+    award_schema = schema["components"]["schemas"]["AwardDecision"]
+    assert {"votes", "history"} <= set(award_schema["required"])
