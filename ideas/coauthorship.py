@@ -128,29 +128,40 @@ def _withdraw_own_vote(*, user, idea: Idea, now) -> bool:
     return True
 
 
+def _lock_idea(idea: Idea) -> None:
+    # FOR NO KEY UPDATE: an edit (which locks the idea FOR UPDATE) waits,
+    # while the foreign-key checks of rows written meanwhile (KEY SHARE) do not.
+    list(Idea.objects.select_for_update(no_key=True).filter(pk=idea.pk).values_list("pk", flat=True))
+
+
 def accept(*, idea: Idea | int, user, now=None) -> tuple[Coauthorship, bool]:
     """The invitee accepts: they become a co-author. Returns (the row, True
     when this call accepted; False when they were already a co-author)."""
     now = now or timezone.now()
     found = _visible(user, idea)
     with transaction.atomic():
+        # One lock order for every writer: the voter's ballot (withdrawing
+        # the vote, as votes are cast), then the idea (as edits lock it), then
+        # the row. A refusal below rolls the withdrawal back.
+        state = Coauthorship.objects.filter(idea=found, user=user).values_list("state", flat=True).first()
+        withdrawn = (
+            state == State.INVITED
+            and invitations_open(found.campaign, now)
+            and _withdraw_own_vote(user=user, idea=found, now=now)
+        )
+        _lock_idea(found)
         row = _locked_row(found, user, now)
         if row is None or row.state in (State.DECLINED, State.LEFT):
             raise _no_invitation()
         if row.state == State.ACCEPTED:
+            transaction.set_rollback(withdrawn)  # accepted meanwhile: their vote was not this call's to take
             return row, False
         if row.state == State.LAPSED or not invitations_open(found.campaign, now):
             raise DomainError("coauthors_locked", _("This invitation lapsed when voting opened."))
-        # The co-authorship first, then the vote: a vote that was being cast
-        # meanwhile holds the ballot, and the withdrawal waits for it.
-        swapped = Coauthorship.objects.filter(pk=row.pk, state=State.INVITED).update(
-            state=State.ACCEPTED, answered_at=now
+        Coauthorship.objects.filter(pk=row.pk, state=State.INVITED).update(
+            state=State.ACCEPTED, answered_at=now, vote_withdrawn=withdrawn
         )
-        if swapped != 1:
-            raise _no_invitation()  # withdrawn or answered meanwhile
         found.coauthors.add(user)
-        if _withdraw_own_vote(user=user, idea=found, now=now):
-            Coauthorship.objects.filter(pk=row.pk).update(vote_withdrawn=True)
     row.refresh_from_db()
     return row, True
 
@@ -161,6 +172,7 @@ def decline_or_leave(*, idea: Idea | int, user, now=None) -> Coauthorship:
     now = now or timezone.now()
     found = _visible(user, idea)
     with transaction.atomic():
+        _lock_idea(found)
         row = _locked_row(found, user, now)
         if row is None or row.state not in (State.INVITED, State.ACCEPTED):
             raise DomainError(
