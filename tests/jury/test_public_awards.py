@@ -257,7 +257,7 @@ def test_a_hidden_winner_means_the_award_is_decided_again_from_the_tally_recorde
 
 
 def test_publication_decides_again_when_the_winner_was_hidden_after_leaving_deliberation(manager):
-    campaign, (eight, seven, five, _two) = voting_campaign()
+    campaign, (eight, seven, five, two) = voting_campaign()
     closed(campaign)
     tasks.tally_and_decide_public_awards(campaign.pk)
     awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
@@ -267,7 +267,7 @@ def test_publication_decides_again_when_the_winner_was_hidden_after_leaving_deli
     hide(eight)  # before the publication task runs
     publication.publish_results(campaign_id=campaign.pk)
 
-    assert winner_of(campaign) == _two.pk
+    assert winner_of(campaign) == two.pk
     assert PublicAwardDecision.objects.filter(award__campaign=campaign).latest("pk").previous_winner_id == eight.pk
 
 
