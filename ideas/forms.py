@@ -54,9 +54,7 @@ class IdeaForm(forms.Form):
         label=_("Co-authors"),
         required=False,
         max_length=500,
-        help_text=_(
-            "Usernames, separated by commas. Each person is invited and becomes a co-author once they accept."
-        ),
+        help_text=_("Usernames, separated by commas. Each person is invited and becomes a co-author once they accept."),
     )
     anonymous = forms.BooleanField(
         label=_("Hide my name from the public"),

@@ -353,6 +353,7 @@ def media_origins(*, bucket: str, custom_domain: str | None, endpoint_url: str |
         origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
     return origins
 
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
