@@ -11,11 +11,11 @@ import pytest
 
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Category, Phase
-from ideabox.text import BIDI_CONTROLS, strip_bidi
-from ideas.models import Idea
+from ideabox.text import BIDI_CONTROLS, REPLACEMENT, strip_bidi, strip_bidi_from_rows
+from ideas.models import Idea, Tag
 from jury import services as jury_services
 from jury.models import ResultRow
-from tests.factories import CampaignFactory, UserFactory
+from tests.factories import CampaignFactory, CategoryFactory, IdeaFactory, UserFactory
 from tests.jury.test_results_page import login, published
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,35 @@ def test_the_results_csv_strips_bidi_controls_from_titles_already_stored(client)
     assert RLO not in text
     table = list(csv.reader(io.StringIO(text)))
     assert table[1][2] == CLEAN
+
+
+# --- rows saved before input refused them (the data migrations) ----------------
+
+
+def test_the_migration_helper_cleans_rows_saved_before_and_leaves_the_others():
+    spoofed = IdeaFactory(title=SPOOFED)
+    plain = IdeaFactory(title="Quiet \u05d0 title")
+    assert strip_bidi_from_rows(Idea, "title") == 1
+    spoofed.refresh_from_db()
+    plain.refresh_from_db()
+    assert spoofed.title == CLEAN
+    assert plain.title == "Quiet \u05d0 title"
+    assert strip_bidi_from_rows(Idea, "title") == 0  # a second run finds nothing
+
+
+def test_the_migration_helper_marks_a_name_that_would_clash_instead_of_merging_it():
+    campaign = CampaignFactory()
+    CategoryFactory(campaign=campaign, name="Energy", slug="energy")
+    twin = CategoryFactory(campaign=campaign, name=f"Energy{RLO}", slug="energy-2")
+    elsewhere = CategoryFactory(name=f"Energy{RLO}", slug="energy")  # another campaign: no clash
+    Tag.objects.create(name="solar")
+    lone_tag = Tag.objects.create(name=f"solar{RLO}")
+    assert strip_bidi_from_rows(Category, "name", unique_with=("campaign_id",)) == 2
+    assert strip_bidi_from_rows(Tag, "name", unique_with=()) == 1
+    twin.refresh_from_db()
+    elsewhere.refresh_from_db()
+    lone_tag.refresh_from_db()
+    assert twin.name == f"Energy{REPLACEMENT}"
+    assert elsewhere.name == "Energy"
+    assert lone_tag.name == f"solar{REPLACEMENT}"
+    assert not any(char in BIDI_CONTROLS for char in twin.name + elsewhere.name + lone_tag.name)
