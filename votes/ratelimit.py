@@ -15,12 +15,9 @@ which is what the site shares between its processes then.
 Redis down: the limits are open (never a refused or failed vote); the cache
 backend logs the outage at most once a minute (PRODUCT.md, "Reliability").
 
-The client address honours TRUSTED_PROXY_COUNT the way DRF's NUM_PROXIES
-does: each trusted proxy appends the address it was called from to
-X-Forwarded-For, so the client is the N-th entry from the right; with no
-trusted proxy, X-Forwarded-For is ignored (anyone can send it) and
-REMOTE_ADDR is the client. IPv6 addresses count per /64, since one machine
-usually holds a whole /64.
+The client address is ideabox.http.client_address (behind
+TRUSTED_PROXY_COUNT proxies), the same one logins are limited by. IPv6
+addresses count per /64, since one machine usually holds a whole /64.
 """
 
 import functools
@@ -35,24 +32,9 @@ from django.utils.translation import gettext as _
 
 from ideabox.cache import RedisCache
 from ideabox.exceptions import DomainError
+from ideabox.http import client_address
 
 IPV6_PREFIX = 64
-
-
-def client_address(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0
-    if proxies > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if hops:
-            candidate = hops[-min(proxies, len(hops))]
-            try:
-                ipaddress.ip_address(candidate)
-            except ValueError:
-                pass  # a malformed header counts as the proxy's own address
-            else:
-                return candidate
-    return remote
 
 
 def address_key(request) -> str:

@@ -86,6 +86,27 @@ def test_behind_the_proxy_the_forwarded_address_is_the_one_counted(client, setti
     assert response.status_code == 302
 
 
+def test_logins_and_votes_count_the_same_client_address_and_a_malformed_forwarded_one_is_no_error(client, settings):
+    from ideabox.http import client_address
+
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="alice")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "alice", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    # allauth's own reading refused the request (no client address); ours
+    # counts a malformed entry as the proxy's address, as the vote limiter does.
+    assert response.status_code == 302
+    assert logged_in(client)
+    request = response.wsgi_request
+    from allauth.account.adapter import get_adapter
+
+    assert get_adapter().get_client_ip(request) == client_address(request) == "10.0.0.1"
+
+
 def test_ten_colleagues_behind_one_address_all_get_their_tokens(monkeypatch):
     # The rate DRF's throttle had in production, which counted successes too.
     from rest_framework.throttling import ScopedRateThrottle

@@ -266,7 +266,7 @@ def _request(remote: str, forwarded: str | None = None):
     ],
 )
 def test_the_client_address_honours_the_trusted_proxies(settings, proxies, remote, forwarded, client):
-    from votes.ratelimit import client_address
+    from ideabox.http import client_address
 
     settings.TRUSTED_PROXY_COUNT = proxies
     assert client_address(_request(remote, forwarded)) == client
