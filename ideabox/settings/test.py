@@ -33,8 +33,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/minute"}
 
 # Serve static files from the source folders, as in development (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
