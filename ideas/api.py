@@ -20,9 +20,9 @@ from campaigns.models import Campaign
 from ideabox.api import ErrorSerializer
 from ideabox.exceptions import DomainError
 
-from . import coauthorship, selectors, services
+from . import selectors, services
 from .filters import ORDERING_CHOICES, IdeaFilter
-from .models import Coauthorship, Comment, Idea
+from .models import Comment, Idea
 
 # --- serializers ------------------------------------------------------------------
 
@@ -32,7 +32,7 @@ class PersonSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-def _person(user) -> dict | None:
+def person(user) -> dict | None:
     if user is None:
         return None
     return {"username": user.get_username(), "display_name": user.public_name}
@@ -42,14 +42,14 @@ def author_for(idea: Idea, viewer) -> dict | None:
     """An idea's `author` as `viewer` may learn it (Idea.author_visible_to):
     null for a deleted account, and for whoever may not know who wrote an
     anonymous idea. Every API that names an idea's author answers with this."""
-    return _person(idea.author) if idea.author_visible_to(viewer) else None
+    return person(idea.author) if idea.author_visible_to(viewer) else None
 
 
 def co_authors_for(idea: Idea, viewer) -> list[dict]:
     """An idea's `co_authors` as `viewer` may learn them (empty likewise)."""
     if not idea.author_visible_to(viewer):
         return []
-    return [_person(user) for user in idea.coauthors.all()]
+    return [person(user) for user in idea.coauthors.all()]
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -178,7 +178,7 @@ class CommentSerializer(serializers.ModelSerializer):
         anonymous idea to whoever may not learn who wrote it."""
         if not self.context["idea"].shows_name_of(comment.author, self.context["request"].user):
             return None
-        return _person(comment.author)
+        return person(comment.author)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_body(self, comment: Comment) -> str:
@@ -385,46 +385,6 @@ class IdeaFollowView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CoauthorshipSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=Coauthorship.State.choices)
-    co_authors = PersonSerializer(many=True)
-
-
-class CoauthorshipView(APIView):
-    """The caller's invitation to co-author an idea: accept (POST), decline
-    or leave (DELETE). Rules and refusals: ideas/coauthorship.py."""
-
-    @extend_schema(
-        summary="Accept an invitation to co-author an idea",
-        description=(
-            "201 when accepted (the caller's own vote on the idea, if any, is withdrawn and given back), "
-            "200 when already a co-author; the body lists the idea's co-authors. 404 `not_found`: no "
-            "invitation for the caller, or an idea they may not see. 409 `coauthors_locked`: the "
-            "invitation lapsed when voting opened."
-        ),
-        request=None,
-        responses={200: CoauthorshipSerializer, 201: CoauthorshipSerializer, **REFUSALS},
-    )
-    def post(self, request, pk: int):
-        row, accepted = coauthorship.accept(idea=pk, user=request.user)
-        idea = _idea(request, pk)
-        body = {"state": row.state, "co_authors": [_person(user) for user in idea.coauthors.all()]}
-        return Response(body, status=status.HTTP_201_CREATED if accepted else status.HTTP_200_OK)
-
-    @extend_schema(
-        summary="Decline an invitation to co-author an idea, or leave its co-authors",
-        description=(
-            "204. 404 `not_found`: neither invited nor a co-author. 409 `coauthors_locked`: a co-author "
-            "cannot leave once voting has opened."
-        ),
-        request=None,
-        responses={204: None, **REFUSALS},
-    )
-    def delete(self, request, pk: int):
-        coauthorship.decline_or_leave(idea=pk, user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class SimilarIdeasView(APIView):
     @extend_schema(
         summary="Ideas of the campaign similar to a text (for catching duplicates)",
@@ -453,5 +413,4 @@ urlpatterns = [
     path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="ideas-detail"),
     path("ideas/<int:pk>/comments/", IdeaCommentsView.as_view(), name="ideas-comments"),
     path("ideas/<int:pk>/follow/", IdeaFollowView.as_view(), name="ideas-follow"),
-    path("ideas/<int:pk>/coauthorship/", CoauthorshipView.as_view(), name="ideas-coauthorship"),
 ]

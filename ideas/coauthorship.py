@@ -10,7 +10,10 @@ API read Idea.coauthors, which holds accepted co-authors only.
 - name_coauthors: the field's names become the invited or accepted set
   (new names invited, names taken out withdrawn or removed);
 - accept: the invitee joins; their own vote on the idea is withdrawn and
-  given back to their ballot, recorded on the row (`vote_withdrawn`);
+  given back to their ballot, recorded on the row (`vote_withdrawn`). The
+  votes rank above ideas (STYLE.md), so the withdrawal and this accept run
+  in one transaction in votes/coauthorship.py, which every entry point
+  calls; this accept records what it is told;
 - decline_or_leave: an invitee declines, a co-author leaves; neither is
   invited again to that idea;
 - lapse_invitations: when a campaign's voting opens, its pending
@@ -82,7 +85,9 @@ def name_coauthors(*, idea: Idea, by, users, now) -> None:
         outbox.enqueue("ideas.notifications.coauthors_invited", idea.pk)
 
 
-def _visible(user, idea: Idea | int) -> Idea:
+def visible_idea(user, idea: Idea | int) -> Idea:
+    """The idea as this person may see it, with its campaign: refuses a
+    visitor (`not_authenticated`) and an idea they may not see (`not_found`)."""
     if not user.is_authenticated:
         raise DomainError("not_authenticated")
     pk = idea if isinstance(idea, int) else idea.pk
@@ -90,6 +95,15 @@ def _visible(user, idea: Idea | int) -> Idea:
     if found is None:
         raise DomainError("not_found")
     return found
+
+
+def awaits_answer(*, idea: Idea, user, now) -> bool:
+    """Whether this person's invitation to the idea waits for an answer that
+    may still be given (invitations open): what accepting would change, so
+    the votes layer withdraws their vote only then."""
+    if not invitations_open(idea.campaign, now):
+        return False
+    return Coauthorship.objects.filter(idea=idea, user=user, state=State.INVITED).exists()
 
 
 def _locked_row(idea: Idea, user, now) -> Coauthorship | None:
@@ -108,58 +122,36 @@ def _no_invitation() -> DomainError:
     return DomainError("not_found", _("You have no invitation to co-author this idea."))
 
 
-def _withdraw_own_vote(*, user, idea: Idea, now) -> bool:
-    """Withdraw the new co-author's vote on the idea, if they have one: the
-    votes service gives it back to their ballot. True when one was withdrawn.
-
-    votes ranks above ideas (STYLE.md), so this is the one import upward in
-    this app, made here at call time (no import cycle when modules load):
-    the rule "accepting withdraws the invitee's own vote" has its home here,
-    and the withdrawal itself has one home, votes.services.withdraw_vote.
-    """
-    from votes import services as votes
-
-    try:
-        votes.withdraw_vote(voter=user, idea=idea.pk, now=now)
-    except DomainError as error:
-        if error.code in ("not_voted", "voting_closed"):
-            return False  # no vote to withdraw (and none possible before voting)
-        raise
-    return True
-
-
 def _lock_idea(idea: Idea) -> None:
     # FOR NO KEY UPDATE: an edit (which locks the idea FOR UPDATE) waits,
     # while the foreign-key checks of rows written meanwhile (KEY SHARE) do not.
     list(Idea.objects.select_for_update(no_key=True).filter(pk=idea.pk).values_list("pk", flat=True))
 
 
-def accept(*, idea: Idea | int, user, now=None) -> tuple[Coauthorship, bool]:
+def accept(*, idea: Idea | int, user, now=None, vote_withdrawn: bool = False) -> tuple[Coauthorship, bool]:
     """The invitee accepts: they become a co-author. Returns (the row, True
-    when this call accepted; False when they were already a co-author)."""
+    when this call accepted; False when they were already a co-author).
+
+    Call votes.coauthorship.accept, which withdraws the invitee's own vote
+    first and tells this one (`vote_withdrawn`, recorded on the row), in one
+    transaction: the lock order of every writer is the voter's ballot (as
+    votes are cast), then the idea (as edits lock it), then the row. A
+    refusal raised here rolls the withdrawal back; on False (accepted
+    meanwhile) the caller rolls its withdrawal back, which was not its to take.
+    """
     now = now or timezone.now()
-    found = _visible(user, idea)
+    found = visible_idea(user, idea)
     with transaction.atomic():
-        # One lock order for every writer: the voter's ballot (withdrawing
-        # the vote, as votes are cast), then the idea (as edits lock it), then
-        # the row. A refusal below rolls the withdrawal back.
-        state = Coauthorship.objects.filter(idea=found, user=user).values_list("state", flat=True).first()
-        withdrawn = (
-            state == State.INVITED
-            and invitations_open(found.campaign, now)
-            and _withdraw_own_vote(user=user, idea=found, now=now)
-        )
         _lock_idea(found)
         row = _locked_row(found, user, now)
         if row is None or row.state in (State.DECLINED, State.LEFT):
             raise _no_invitation()
         if row.state == State.ACCEPTED:
-            transaction.set_rollback(withdrawn)  # accepted meanwhile: their vote was not this call's to take
             return row, False
         if row.state == State.LAPSED or not invitations_open(found.campaign, now):
             raise DomainError("coauthors_locked", _("This invitation lapsed when voting opened."))
         Coauthorship.objects.filter(pk=row.pk, state=State.INVITED).update(
-            state=State.ACCEPTED, answered_at=now, vote_withdrawn=withdrawn
+            state=State.ACCEPTED, answered_at=now, vote_withdrawn=vote_withdrawn
         )
         found.coauthors.add(user)
     row.refresh_from_db()
@@ -170,7 +162,7 @@ def decline_or_leave(*, idea: Idea | int, user, now=None) -> Coauthorship:
     """An invitee declines, or a co-author leaves the idea. Returns the row
     (state `declined` or `left`)."""
     now = now or timezone.now()
-    found = _visible(user, idea)
+    found = visible_idea(user, idea)
     with transaction.atomic():
         _lock_idea(found)
         row = _locked_row(found, user, now)

@@ -12,7 +12,6 @@ urlpatterns = [
     path("box/ideas/new/", views.box_submit, name="box_submit"),
     path("ideas/invitations/", views.invitations, name="invitations"),
     path("ideas/<int:pk>/", views.detail, name="detail"),
-    path("ideas/<int:pk>/coauthorship/", views.coauthorship_answer, name="coauthorship"),
     path("ideas/<int:pk>/edit/", views.edit, name="edit"),
     path("ideas/<int:pk>/comments/", views.comment, name="comment"),
     path("ideas/<int:pk>/follow/", views.follow, name="follow"),

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles
 from campaigns.models import Campaign, Kind
 from ideabox.exceptions import DomainError
-from ideabox.http import safe_next
 
 from . import coauthorship, selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
@@ -360,34 +359,3 @@ def invitations(request):
         # An anonymous idea's authors stay unnamed until the invitee joins them.
         row.shows_inviter = row.idea.author_visible_to(request.user)
     return render(request, "ideas/invitations.html", {"invitations": rows})
-
-
-@require_POST
-@login_required
-def coauthorship_answer(request, pk: int):
-    """Accept (`action=accept`), decline or leave (`action=decline`) without
-    JavaScript: a plain form, then back to where it was sent from."""
-    back = safe_next(request, reverse("ideas:detail", args=[pk]))
-    action = request.POST.get("action")
-    try:
-        if action == "accept":
-            row, _accepted = coauthorship.accept(idea=pk, user=request.user)
-            message = _("You are now a co-author of this idea.")
-            if row.vote_withdrawn:
-                message += " " + _("Your vote on it was withdrawn and given back to you.")
-        elif action == "decline":
-            row = coauthorship.decline_or_leave(idea=pk, user=request.user)
-            if row.state == row.State.LEFT:
-                message = _("You are no longer a co-author of this idea.")
-            else:
-                message = _("You declined the invitation.")
-        else:
-            messages.error(request, _("Choose to accept or to decline."))
-            return redirect(back)
-    except DomainError as error:
-        if error.code == "not_found":
-            raise Http404 from error
-        messages.error(request, error.detail)
-        return redirect(back)
-    messages.success(request, message)
-    return redirect(back)

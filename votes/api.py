@@ -1,6 +1,7 @@
 """The vote API, under /api/v1/ (url names `votes-...`), and the merge
 endpoint moved here from ideas/moderation_api.py (same address and name),
-since a merge moves votes.
+since a merge moves votes; likewise the answer to an invitation to co-author
+moved from ideas/api.py, since accepting withdraws the invitee's own vote.
 
 POST   /api/v1/ideas/{id}/vote/   201 {"votes", "votes_left", "receipt"}
 DELETE /api/v1/ideas/{id}/vote/   204
@@ -8,11 +9,12 @@ DELETE /api/v1/ideas/{id}/vote/   204
 Both are rate limited per account and per client address (votes/ratelimit.py).
 """
 
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,10 +22,12 @@ from rest_framework.views import APIView
 from ideabox.api import ErrorSerializer
 from ideabox.exceptions import DomainError
 from ideas import selectors as idea_selectors
-from ideas.models import Idea
+from ideas.api import REFUSALS, PersonSerializer, person
+from ideas.coauthorship import decline_or_leave
+from ideas.models import Coauthorship, Idea
 from ideas.moderation_api import IdeaActionView, MergeSerializer, idea_action_schema
 
-from . import services
+from . import coauthorship, services
 from .merge import merge_ideas
 from .ratelimit import VoteThrottled, check_vote_rate
 
@@ -122,7 +126,49 @@ class IdeaMergeView(IdeaActionView):
         return merge_ideas(source=idea, target=target, by=request.user, reason=data["reason"])
 
 
+class CoauthorshipSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Coauthorship.State.choices)
+    co_authors = PersonSerializer(many=True)
+
+
+class CoauthorshipView(APIView):
+    """The caller's invitation to co-author an idea: accept (POST), which
+    withdraws their own vote (votes/coauthorship.py), decline or leave
+    (DELETE). Rules and refusals: ideas/coauthorship.py."""
+
+    @extend_schema(
+        summary="Accept an invitation to co-author an idea",
+        description=(
+            "201 when accepted (the caller's own vote on the idea, if any, is withdrawn and given back), "
+            "200 when already a co-author; the body lists the idea's co-authors. 404 `not_found`: no "
+            "invitation for the caller, or an idea they may not see. 409 `coauthors_locked`: the "
+            "invitation lapsed when voting opened."
+        ),
+        request=None,
+        responses={200: CoauthorshipSerializer, 201: CoauthorshipSerializer, **REFUSALS},
+    )
+    def post(self, request, pk: int):
+        row, accepted = coauthorship.accept(idea=pk, user=request.user)
+        idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+        body = {"state": row.state, "co_authors": [person(user) for user in idea.coauthors.all()]}
+        return Response(body, status=status.HTTP_201_CREATED if accepted else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Decline an invitation to co-author an idea, or leave its co-authors",
+        description=(
+            "204. 404 `not_found`: neither invited nor a co-author. 409 `coauthors_locked`: a co-author "
+            "cannot leave once voting has opened."
+        ),
+        request=None,
+        responses={204: None, **REFUSALS},
+    )
+    def delete(self, request, pk: int):
+        decline_or_leave(idea=pk, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 urlpatterns = [
     path("ideas/<int:pk>/vote/", VoteView.as_view(), name="votes-vote"),
     path("ideas/<int:pk>/merge/", IdeaMergeView.as_view(), name="moderation-idea-merge"),
+    path("ideas/<int:pk>/coauthorship/", CoauthorshipView.as_view(), name="ideas-coauthorship"),
 ]

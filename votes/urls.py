@@ -10,4 +10,7 @@ urlpatterns = [
     # Moved from ideas/moderation_urls.py (same address): merging moves votes,
     # which only the votes app may touch.
     path("moderation/ideas/<int:pk>/merge/", views.merge, name="merge"),
+    # Moved from ideas/urls.py (same address): accepting an invitation to
+    # co-author withdraws the invitee's own vote.
+    path("ideas/<int:pk>/coauthorship/", views.coauthorship_answer, name="coauthorship"),
 ]

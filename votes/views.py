@@ -1,4 +1,5 @@
-"""The vote button's endpoints, and the merge page (which moves votes).
+"""The vote button's endpoints, the merge page (which moves votes), and the
+answer to an invitation to co-author (accepting withdraws the invitee's vote).
 
 POST /ideas/<id>/vote/ and /ideas/<id>/unvote/ answer:
 - htmx (HX-Request): the refreshed button (votes/_vote.html), status 200,
@@ -13,7 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,10 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ideabox.exceptions import DomainError
 from ideabox.http import safe_next
 from ideas import moderation_views
+from ideas.coauthorship import decline_or_leave
 from ideas.models import Idea
 from ideas.moderation_forms import MergeForm
 
-from . import services
+from . import coauthorship, services
 from .merge import merge_ideas
 from .ratelimit import VoteThrottled, check_vote_rate
 
@@ -109,3 +112,37 @@ MERGE = moderation_views.Action(
 def merge(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
     return moderation_views.perform_action(request, action=MERGE, obj=idea, idea=idea, summary=idea.title)
+
+
+# --- co-authorship: accepting withdraws the invitee's own vote (votes/coauthorship.py) ---
+
+
+@require_POST
+@login_required
+def coauthorship_answer(request, pk: int):
+    """Accept (`action=accept`), decline or leave (`action=decline`) without
+    JavaScript: a plain form, then back to where it was sent from."""
+    back = safe_next(request, reverse("ideas:detail", args=[pk]))
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            row, _accepted = coauthorship.accept(idea=pk, user=request.user)
+            message = _("You are now a co-author of this idea.")
+            if row.vote_withdrawn:
+                message += " " + _("Your vote on it was withdrawn and given back to you.")
+        elif action == "decline":
+            row = decline_or_leave(idea=pk, user=request.user)
+            if row.state == row.State.LEFT:
+                message = _("You are no longer a co-author of this idea.")
+            else:
+                message = _("You declined the invitation.")
+        else:
+            messages.error(request, _("Choose to accept or to decline."))
+            return redirect(back)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from error
+        messages.error(request, error.detail)
+        return redirect(back)
+    messages.success(request, message)
+    return redirect(back)

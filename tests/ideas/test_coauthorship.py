@@ -21,6 +21,7 @@ from jury import services as jury_services
 from jury.models import Juror
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee, the_box, user_with_role
 from votes import services as vote_services
+from votes.coauthorship import accept
 from votes.models import Ballot, Vote
 
 pytestmark = pytest.mark.django_db
@@ -69,13 +70,13 @@ def test_a_named_person_is_invited_and_no_author_until_they_accept():
 
 def test_accepting_makes_a_co_author_and_is_idempotent():
     idea, author, invitee = invited()
-    accepted, changed = coauthorship.accept(idea=idea, user=invitee)
+    accepted, changed = accept(idea=idea, user=invitee)
     assert changed and accepted.state == State.ACCEPTED and accepted.answered_at is not None
     idea = Idea.objects.get(pk=idea.pk)
     assert list(idea.coauthors.all()) == [invitee]
     assert idea.has_author(invitee) and idea.author_ids() == {author.pk, invitee.pk}
     assert services.may_edit(invitee, idea)
-    again, changed = coauthorship.accept(idea=idea, user=invitee)
+    again, changed = accept(idea=idea, user=invitee)
     assert not changed and again.state == State.ACCEPTED
     assert Coauthorship.objects.count() == 1
 
@@ -88,12 +89,12 @@ def test_declining_leaves_no_co_author_and_the_person_is_not_invited_again():
     error = refusal(lambda: services.edit_idea(idea=idea, by=author, coauthors=[invitee.username]))
     assert error.code == "invalid" and invitee.username in error.fields["coauthors"][0]
     assert row(idea, invitee).state == State.DECLINED
-    assert refusal(lambda: coauthorship.accept(idea=idea, user=invitee)).code == "not_found"
+    assert refusal(lambda: accept(idea=idea, user=invitee)).code == "not_found"
 
 
 def test_a_co_author_leaves_while_submission_is_open():
     idea, author, invitee = invited()
-    coauthorship.accept(idea=idea, user=invitee)
+    accept(idea=idea, user=invitee)
     left = coauthorship.decline_or_leave(idea=idea, user=invitee)
     assert left.state == State.LEFT and left.left_at is not None
     idea = Idea.objects.get(pk=idea.pk)
@@ -104,7 +105,7 @@ def test_a_co_author_leaves_while_submission_is_open():
 def test_someone_neither_invited_nor_co_author_can_neither_accept_nor_decline():
     idea, author, invitee = invited()
     for person in (author, UserFactory(), user_with_role("moderator")):
-        assert refusal(lambda p=person: coauthorship.accept(idea=idea, user=p)).code == "not_found"
+        assert refusal(lambda p=person: accept(idea=idea, user=p)).code == "not_found"
         assert refusal(lambda p=person: coauthorship.decline_or_leave(idea=idea, user=p)).code == "not_found"
     assert row(idea, invitee).state == State.INVITED
 
@@ -112,7 +113,7 @@ def test_someone_neither_invited_nor_co_author_can_neither_accept_nor_decline():
 def test_an_invitation_on_an_idea_the_invitee_may_not_see_is_not_found():
     idea, author, invitee = invited()
     Idea.objects.filter(pk=idea.pk).update(hidden=True, hidden_reason="Spam")
-    assert refusal(lambda: coauthorship.accept(idea=idea, user=invitee)).code == "not_found"
+    assert refusal(lambda: accept(idea=idea, user=invitee)).code == "not_found"
     assert row(idea, invitee).state == State.INVITED
 
 
@@ -131,11 +132,11 @@ def test_taking_a_name_out_withdraws_the_invitation_or_removes_the_co_author():
     campaign = CampaignFactory()
     author, first, second = UserFactory(), UserFactory(), UserFactory()
     idea = submit(campaign, author, coauthors=[first.username, second.username])
-    coauthorship.accept(idea=idea, user=first)
+    accept(idea=idea, user=first)
     services.edit_idea(idea=idea, by=author, coauthors="")
     assert not Coauthorship.objects.filter(idea=idea).exists()
     assert list(Idea.objects.get(pk=idea.pk).coauthors.all()) == []
-    assert refusal(lambda: coauthorship.accept(idea=idea, user=second)).code == "not_found"
+    assert refusal(lambda: accept(idea=idea, user=second)).code == "not_found"
 
 
 def test_the_edit_form_holds_the_co_authors_and_those_invited():
@@ -145,7 +146,7 @@ def test_the_edit_form_holds_the_co_authors_and_those_invited():
     author, first = UserFactory(), UserFactory(username="ann")
     UserFactory(username="bob")
     idea = submit(campaign, author, coauthors=["bob", "ann"])
-    coauthorship.accept(idea=idea, user=first)
+    accept(idea=idea, user=first)
     # The co-authors first, then those invited.
     assert IdeaForm.initial_for(Idea.objects.get(pk=idea.pk))["coauthors"] == "ann, bob"
 
@@ -218,13 +219,13 @@ def test_entering_voting_lapses_the_campaigns_pending_invitations(manager):
     campaign = CampaignFactory()
     idea, author, invitee = invited(campaign)
     other_idea, _, accepted = invited(campaign)
-    coauthorship.accept(idea=other_idea, user=accepted)
+    accept(idea=other_idea, user=accepted)
     elsewhere, _, untouched = invited(CampaignFactory())
     campaign_services.transition_campaign(campaign=campaign, to=Phase.VOTING, by=manager)
     assert row(idea, invitee).state == State.LAPSED
     assert row(other_idea, accepted).state == State.ACCEPTED
     assert row(elsewhere, untouched).state == State.INVITED
-    error = refusal(lambda: coauthorship.accept(idea=idea, user=invitee))
+    error = refusal(lambda: accept(idea=idea, user=invitee))
     assert error.code == "coauthors_locked" and error.status == 409
     assert list(Idea.objects.get(pk=idea.pk).coauthors.all()) == []
 
@@ -240,17 +241,17 @@ def test_accepting_checks_the_clock_before_the_scheduler_moves_the_campaign():
     campaign = CampaignFactory()
     idea, author, invitee = invited(campaign)
     with freeze_time(campaign.voting_opens):
-        assert refusal(lambda: coauthorship.accept(idea=idea, user=invitee)).code == "coauthors_locked"
+        assert refusal(lambda: accept(idea=idea, user=invitee)).code == "coauthors_locked"
     assert row(idea, invitee).state == State.INVITED
     with freeze_time(campaign.voting_opens - dt.timedelta(seconds=1)):
-        coauthorship.accept(idea=idea, user=invitee)
+        accept(idea=idea, user=invitee)
     assert row(idea, invitee).state == State.ACCEPTED
 
 
 def test_a_co_author_cannot_leave_once_voting_has_opened():
     campaign = CampaignFactory()
     idea, author, invitee = invited(campaign)
-    coauthorship.accept(idea=idea, user=invitee)
+    accept(idea=idea, user=invitee)
     with freeze_time(campaign.voting_opens):
         assert refusal(lambda: coauthorship.decline_or_leave(idea=idea, user=invitee)).code == "coauthors_locked"
     assert Idea.objects.get(pk=idea.pk).has_author(invitee)
@@ -261,7 +262,7 @@ def test_the_idea_boxs_invitations_never_lapse():
     idea, author, invitee = invited(box)
     assert coauthorship.lapse_invitations(campaign=box) == 0
     assert coauthorship.invitations_open(box, box.created_at + dt.timedelta(days=3650))
-    coauthorship.accept(idea=idea, user=invitee)
+    accept(idea=idea, user=invitee)
     assert row(idea, invitee).state == State.ACCEPTED
 
 
@@ -277,7 +278,7 @@ def test_a_juror_can_neither_be_invited_nor_accept_once_voting_has_opened(manage
     Juror.objects.create(campaign=campaign, user=late)
     campaign_services.transition_campaign(campaign=campaign, to=Phase.VOTING, by=manager)
     idea = Idea.objects.get(pk=idea.pk)
-    assert refusal(lambda: coauthorship.accept(idea=idea, user=juror)).code == "coauthors_locked"
+    assert refusal(lambda: accept(idea=idea, user=juror)).code == "coauthors_locked"
     # Inviting means editing the idea, which closed with submission.
     error = refusal(lambda: services.edit_idea(idea=idea, by=author, coauthors=[juror.username, late.username]))
     assert error.code == "submission_closed"
@@ -289,7 +290,7 @@ def test_the_jurys_own_idea_rule_counts_accepted_co_authors_only():
     campaign = CampaignFactory()
     idea, author, juror = invited(campaign)
     assert not jury_services.is_own(Idea.objects.get(pk=idea.pk), juror)
-    coauthorship.accept(idea=idea, user=juror)
+    accept(idea=idea, user=juror)
     assert jury_services.is_own(Idea.objects.get(pk=idea.pk), juror)
 
 
@@ -324,7 +325,7 @@ def test_accepting_withdraws_the_invitees_support_and_gives_it_back():
     vote_services.cast_vote(voter=invitee, idea=idea)
     vote_services.cast_vote(voter=invitee, idea=other)
     assert Ballot.objects.get(campaign=box, voter=invitee).used == 2
-    accepted, _changed = coauthorship.accept(idea=idea, user=invitee)
+    accepted, _changed = accept(idea=idea, user=invitee)
     assert accepted.vote_withdrawn is True
     assert not Vote.objects.filter(voter=invitee, idea=idea).exists()
     assert Vote.objects.filter(voter=invitee, idea=other).exists()
@@ -335,8 +336,22 @@ def test_accepting_withdraws_the_invitees_support_and_gives_it_back():
 
 def test_accepting_without_a_vote_records_none_withdrawn():
     idea, author, invitee = invited()
-    accepted, _changed = coauthorship.accept(idea=idea, user=invitee)
+    accepted, _changed = accept(idea=idea, user=invitee)
     assert accepted.vote_withdrawn is False
+
+
+def test_a_vote_withdrawn_for_someone_accepted_meanwhile_is_given_back(monkeypatch):
+    box = the_box()
+    author, invitee = employee(), employee()
+    idea = submit(box, author, coauthors=[invitee.username])
+    vote_services.cast_vote(voter=invitee, idea=idea)
+    row = Coauthorship.objects.get(idea=idea, user=invitee)
+    # The ideas accept finds them a co-author already (another answer won the row).
+    monkeypatch.setattr(coauthorship, "accept", lambda **kwargs: (row, False))
+    assert accept(idea=idea, user=invitee) == (row, False)
+    assert Vote.objects.filter(voter=invitee, idea=idea).exists()
+    assert Ballot.objects.get(campaign=box, voter=invitee).used == 1
+    assert Idea.objects.get(pk=idea.pk).vote_count == 1
 
 
 # --- today's co-authors become accepted ones (the data migration) --------------------------
@@ -380,7 +395,7 @@ def test_pending_invitations_are_listed_for_the_invitee_only_on_ideas_they_may_s
     assert [r.idea_id for r in coauthorship.pending_invitations(invitee)] == [idea.pk]
     assert coauthorship.pending_count(invitee) == 1
     assert coauthorship.pending_count(author) == 0
-    coauthorship.accept(idea=idea, user=invitee)
+    accept(idea=idea, user=invitee)
     assert coauthorship.pending_count(invitee) == 0
 
 
@@ -405,7 +420,7 @@ def test_a_co_author_without_an_invitation_row_may_still_leave():
     idea = IdeaFactory(campaign=the_box())
     copied = employee()
     idea.coauthors.add(copied)
-    again, changed = coauthorship.accept(idea=idea, user=copied)
+    again, changed = accept(idea=idea, user=copied)
     assert not changed and again.state == State.ACCEPTED
     assert coauthorship.decline_or_leave(idea=idea, user=copied).state == State.LEFT
     assert not Idea.objects.get(pk=idea.pk).has_author(copied)

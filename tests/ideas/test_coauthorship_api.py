@@ -13,6 +13,7 @@ from campaigns.models import Audience
 from ideas import coauthorship, services
 from ideas.models import Coauthorship, Idea
 from tests.factories import CampaignFactory, UserFactory, employee, the_box, user_with_role
+from votes.coauthorship import accept
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_co_authors_in_the_api_are_the_accepted_ones_only(who):
     idea, author, invitee = invited()
     accepted = UserFactory(display_name="Otto Accepted")
     services.edit_idea(idea=idea, by=author, coauthors=[invitee.username, accepted.username])
-    coauthorship.accept(idea=idea, user=accepted)
+    accept(idea=idea, user=accepted)
     viewer = {"author": author, "invitee": invitee}.get(who) or (user_with_role(who) if who else None)
     expected = [{"username": accepted.username, "display_name": "Otto Accepted"}]
     assert api_for(viewer).get(f"/api/v1/ideas/{idea.pk}/").json()["co_authors"] == expected
@@ -251,7 +252,7 @@ def test_the_idea_page_shows_pending_invitations_to_the_authors_only(client, vie
     idea, author, invitee = invited()
     colleague = UserFactory(display_name="Cleo Colleague")
     services.edit_idea(idea=idea, by=author, coauthors=[invitee.username, colleague.username])
-    coauthorship.accept(idea=idea, user=colleague)
+    accept(idea=idea, user=colleague)
     user = {"author": author, "co-author": colleague, "invitee": invitee}.get(viewer) or user_with_role(viewer)
     if user:
         client.force_login(user)

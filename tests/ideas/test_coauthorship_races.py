@@ -12,6 +12,7 @@ from ideabox.exceptions import DomainError
 from ideas import coauthorship, services
 from ideas.models import Coauthorship, Idea
 from tests.factories import CampaignFactory, UserFactory
+from votes.coauthorship import accept
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -60,7 +61,7 @@ def agrees(idea, user) -> bool:
 
 def test_parallel_accepts_accept_once():
     idea, invitee = invited()
-    results = in_parallel([lambda: coauthorship.accept(idea=idea.pk, user=invitee)[1] for _ in range(8)])
+    results = in_parallel([lambda: accept(idea=idea.pk, user=invitee)[1] for _ in range(8)])
     assert sorted(results, key=str) == [False] * 7 + [True], results
     assert list(Idea.objects.get(pk=idea.pk).coauthors.all()) == [invitee]
     assert agrees(idea, invitee)
@@ -71,7 +72,7 @@ def test_an_accept_and_a_decline_at_once_leave_a_consistent_state(rounds):
     idea, invitee = invited()
     results = in_parallel(
         [
-            lambda: coauthorship.accept(idea=idea.pk, user=invitee)[0].state,
+            lambda: accept(idea=idea.pk, user=invitee)[0].state,
             lambda: coauthorship.decline_or_leave(idea=idea.pk, user=invitee).state,
         ]
     )
@@ -84,7 +85,7 @@ def test_an_accept_while_the_author_takes_the_name_out_leaves_no_co_author_behin
     idea, invitee = invited()
     results = in_parallel(
         [
-            lambda: coauthorship.accept(idea=idea.pk, user=invitee)[0].state,
+            lambda: accept(idea=idea.pk, user=invitee)[0].state,
             lambda: services.edit_idea(idea=Idea.objects.get(pk=idea.pk), by=idea.author, coauthors=""),
         ]
     )

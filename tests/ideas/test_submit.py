@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from campaigns.models import Audience, Moderation, Phase
 from ideabox.exceptions import DomainError
-from ideas import coauthorship, services
+from ideas import services
 from ideas.models import Idea, IdeaFollower, Status, Tag
 from tests.factories import (
     CampaignFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     the_box,
     user_with_role,
 )
+from votes import coauthorship
 
 pytestmark = pytest.mark.django_db
 
