@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign, Category
 
@@ -339,11 +340,13 @@ class StatusChange(models.Model):
 
 
 class CoauthorshipState(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    LEFT = "left", _("Left")
-    LAPSED = "lapsed", _("Lapsed when voting opened")
+    # In context: "Accepted" is also an idea's status, and these read as an
+    # invitation's states.
+    INVITED = "invited", pgettext_lazy("co-authorship state", "Invited")
+    ACCEPTED = "accepted", pgettext_lazy("co-authorship state", "Accepted")
+    DECLINED = "declined", pgettext_lazy("co-authorship state", "Declined")
+    LEFT = "left", pgettext_lazy("co-authorship state", "Left")
+    LAPSED = "lapsed", pgettext_lazy("co-authorship state", "Lapsed when voting opened")
 
 
 class CoauthorshipQuerySet(models.QuerySet):

@@ -50,8 +50,8 @@ class PublicAwardDecisionSerializer(serializers.Serializer):
         choices=["tally", "winner_hidden"],
         help_text=_("`tally`: decided from the tally; `winner_hidden`: decided again, the winner was hidden."),
     )
-    previous_winner = serializers.IntegerField(allow_null=True, help_text=_("The id of the idea that lost it."))
-    winner = serializers.IntegerField(allow_null=True, help_text=_("Null: no idea with a vote could win it."))
+    previous_winner = serializers.IntegerField(allow_null=True, help_text=_("The id of the previous winner."))
+    winner = serializers.IntegerField(allow_null=True, help_text=_("Null: no idea that received votes could win it."))
 
 
 class AwardDecisionSerializer(serializers.Serializer):
@@ -164,7 +164,7 @@ REFUSALS = {
         ErrorSerializer,
         description=_(
             "`awards_closed` (not deliberating, or the public awards wait for the tally) or `already_awarded` "
-            "(the idea won another award, a public one too)."
+            "(the idea already holds another award, public or jury)."
         ),
     ),
 }

@@ -292,7 +292,7 @@ def test_the_sweep_command_says_what_it_queued_again(lost):
     due = CampaignFactory(phase=Phase.DELIBERATION)
     out = StringIO()
     call_command("sweep", stdout=out)
-    assert f"{due.slug}: Tally, after voting queued again." in out.getvalue()
+    assert f"{due.slug}: queued again (Tally, after voting)." in out.getvalue()
     out = StringIO()
     call_command("sweep", stdout=out)
     assert "No tally or publication was lost." in out.getvalue()

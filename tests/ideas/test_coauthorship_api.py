@@ -261,7 +261,7 @@ def test_the_idea_page_shows_pending_invitations_to_the_authors_only(client, vie
     article = html.split('<main id="main"', 1)[1]  # the navigation names whoever is logged in
     assert ("Ivy Invitee" in article) is sees_pending
     assert ('value="accept"' in html) is sees_buttons
-    assert ("Leave the co-authors of this idea" in html) is (viewer == "co-author")
+    assert ("Stop being a co-author of this idea" in html) is (viewer == "co-author")
 
 
 def test_the_edit_page_holds_those_invited(client):

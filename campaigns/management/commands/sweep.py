@@ -22,7 +22,7 @@ class Command(BaseCommand):
         for work, slugs in report.requeued.items():
             for slug in slugs:
                 self.stdout.write(
-                    _("%(campaign)s: %(work)s queued again.") % {"campaign": slug, "work": Work(work).label}
+                    _("%(campaign)s: queued again (%(work)s).") % {"campaign": slug, "work": Work(work).label}
                 )
         if not any(report.requeued.values()):
             self.stdout.write(_("No tally or publication was lost."))
