@@ -5,7 +5,6 @@ run twice (the e-mails go through the exactly-once Notification log).
 import datetime
 import logging
 
-from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from campaigns.models import Campaign, Phase
 from ideabox.exceptions import DomainError
 from ideas.notifications import RETRY
 from votes.models import Tally
-from votes.tally import VotesChanged
+from votes.tasks import TRANSIENT
 
 from . import awards, publication
 
@@ -84,14 +83,20 @@ def remind_all_unfinished_jurors() -> None:
 
 # --- the close of the vote: the tally and the public awards --------------------------
 
+# The work that follows a phase (the tally, the publication) retries what the
+# tally retries: a lost or locked connection, votes that moved while counted.
+CAMPAIGN_WORK_RETRY = {
+    "autoretry_for": TRANSIENT,
+    "max_retries": 5,
+    "retry_backoff": 10,
+    "retry_jitter": True,
+    "ignore_result": True,
+}
+
 
 @shared_task(
     name="jury.tasks.tally_and_decide_public_awards",
-    autoretry_for=(OperationalError, InterfaceError, VotesChanged),
-    max_retries=5,
-    retry_backoff=10,
-    retry_jitter=True,
-    ignore_result=True,
+    **CAMPAIGN_WORK_RETRY,
 )
 def tally_and_decide_public_awards(campaign_id: int) -> int | None:
     """Queued when a campaign leaves voting (campaigns.lifecycle.AFTER_VOTING_TASK),
@@ -114,11 +119,7 @@ def tally_and_decide_public_awards(campaign_id: int) -> int | None:
 
 @shared_task(
     name="jury.tasks.publish_results",
-    autoretry_for=(OperationalError, InterfaceError, VotesChanged),
-    max_retries=5,
-    retry_backoff=10,
-    retry_jitter=True,
-    ignore_result=True,
+    **CAMPAIGN_WORK_RETRY,
 )
 def publish_results(campaign_id: int) -> int | None:
     """Queued after a campaign left deliberation: store the results and tell
