@@ -1,12 +1,11 @@
 """The scheduler: the periodic task, the management command and the service behind both."""
 
 import datetime as dt
-import threading
 from io import StringIO
 from unittest import mock
 
 from django.core.management import call_command
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 import pytest
@@ -16,6 +15,7 @@ from freezegun import freeze_time
 from campaigns import services, tasks
 from campaigns.models import Campaign, Phase, PhaseTransition
 from ideabox.celery import app as celery_app
+from tests.concurrency import at_once
 from tests.factories import DAY, CampaignFactory, the_box
 
 pytestmark = pytest.mark.django_db
@@ -167,24 +167,14 @@ def test_a_campaign_moved_meanwhile_by_another_run_is_left_to_it():
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_give_exactly_one_transition_per_boundary():
     campaigns = [make(Phase.SUBMISSION, days=(-21, -14, -14, -1, 6)) for _ in range(5)]
-    barrier = threading.Barrier(2)
-    results: list = []
-    errors: list = []
 
     def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.advance_due_campaigns(now=NOW))
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return services.advance_due_campaigns(now=NOW)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # Each run's list of moves, or its refusal or error as a string.
+    outcomes = at_once(run, run, timeout=30)
+    results = [outcome for outcome in outcomes if not isinstance(outcome, str)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, str)]
 
     assert errors == []
     assert sum(len(r) for r in results) == 10  # 5 campaigns × 2 moves, whoever made them

@@ -5,11 +5,9 @@ is tallied once and published once, and each person gets each e-mail once.
 """
 
 import datetime
-import threading
 import time
 from collections import Counter
 
-from django.db import connections
 from django.utils import timezone
 
 import pytest
@@ -18,6 +16,7 @@ from campaigns import lifecycle
 from campaigns.models import Phase, PhaseTransition
 from campaigns.services import advance_due_campaigns
 from jury.models import Jury, ResultRow
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 from votes import services as votes
 from votes.models import Tally
@@ -32,25 +31,12 @@ MINUTE = datetime.timedelta(minutes=1)
 def two_schedulers_at_once(now: datetime.datetime) -> list[str]:
     """What each scheduler's minute does (the beat entries advance-campaigns
     and sweep), in two threads released together; the errors, if any."""
-    barrier = threading.Barrier(2)
-    errors: list[str] = []
 
     def minute():
-        try:
-            barrier.wait(timeout=30)
-            advance_due_campaigns(now=now)
-            lifecycle.sweep(now=now)
-        except Exception as error:  # reported by the caller
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
+        advance_due_campaigns(now=now)
+        lifecycle.sweep(now=now)
 
-    threads = [threading.Thread(target=minute) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+    return [outcome for outcome in at_once(minute, minute, ok="ok") if outcome != "ok"]
 
 
 def published(campaign) -> bool:

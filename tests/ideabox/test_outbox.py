@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from ideabox import outbox
 from ideabox.celery import app
 from ideabox.models import OutboxMessage
 from ideas.models import Comment
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -306,21 +307,7 @@ def test_two_sweeps_at_once_send_each_message_once(monkeypatch):
             taken.append(args[0])
 
     monkeypatch.setattr(outbox, "_deliver", deliver)
-    start = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        try:
-            start.wait()
-            results.append(outbox.send_pending())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(outbox.send_pending, outbox.send_pending)
 
     assert sorted(taken) == list(range(len(messages)))
     assert sum(result.sent for result in results) == len(messages)

@@ -2,15 +2,13 @@
 their own connections, each answer its own transaction, as under gunicorn.
 Whatever the order, the row's state and Idea.coauthors agree."""
 
-import threading
-
-from django.db import connection, connections
+from django.db import connection
 
 import pytest
 
-from ideabox.exceptions import DomainError
 from ideas import coauthorship, services
 from ideas.models import Coauthorship, Idea
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, UserFactory
 from votes.coauthorship import accept
 
@@ -18,31 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="real parallel transactions need PostgreSQL"),
 ]
-
-
-def in_parallel(calls) -> list:
-    """Run each call in its own thread and connection, all released at once;
-    return what each returned, or its DomainError code."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except DomainError as error:
-            results[index] = error.code
-        except Exception as error:  # reported as the test's failure below
-            results[index] = f"error: {error!r}"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def invited():
@@ -61,7 +34,7 @@ def agrees(idea, user) -> bool:
 
 def test_parallel_accepts_accept_once():
     idea, invitee = invited()
-    results = in_parallel([lambda: accept(idea=idea.pk, user=invitee)[1] for _ in range(8)])
+    results = at_once(*[lambda: accept(idea=idea.pk, user=invitee)[1] for _ in range(8)])
     assert sorted(results, key=str) == [False] * 7 + [True], results
     assert list(Idea.objects.get(pk=idea.pk).coauthors.all()) == [invitee]
     assert agrees(idea, invitee)
@@ -70,11 +43,9 @@ def test_parallel_accepts_accept_once():
 @pytest.mark.parametrize("rounds", range(3))
 def test_an_accept_and_a_decline_at_once_leave_a_consistent_state(rounds):
     idea, invitee = invited()
-    results = in_parallel(
-        [
-            lambda: accept(idea=idea.pk, user=invitee)[0].state,
-            lambda: coauthorship.decline_or_leave(idea=idea.pk, user=invitee).state,
-        ]
+    results = at_once(
+        lambda: accept(idea=idea.pk, user=invitee)[0].state,
+        lambda: coauthorship.decline_or_leave(idea=idea.pk, user=invitee).state,
     )
     assert not any(str(r).startswith("error") for r in results), results
     assert agrees(idea, invitee)
@@ -83,11 +54,9 @@ def test_an_accept_and_a_decline_at_once_leave_a_consistent_state(rounds):
 
 def test_an_accept_while_the_author_takes_the_name_out_leaves_no_co_author_behind():
     idea, invitee = invited()
-    results = in_parallel(
-        [
-            lambda: accept(idea=idea.pk, user=invitee)[0].state,
-            lambda: services.edit_idea(idea=Idea.objects.get(pk=idea.pk), by=idea.author, coauthors=""),
-        ]
+    results = at_once(
+        lambda: accept(idea=idea.pk, user=invitee)[0].state,
+        lambda: services.edit_idea(idea=Idea.objects.get(pk=idea.pk), by=idea.author, coauthors=""),
     )
     assert not any(str(r).startswith("error") for r in results), results
     assert list(Idea.objects.get(pk=idea.pk).coauthors.all()) == []

@@ -1,8 +1,6 @@
 """Following an idea: idempotent, counted, for those who can see it."""
 
-import threading
-
-from django.db import connection, connections
+from django.db import connection
 
 import pytest
 
@@ -10,6 +8,7 @@ from campaigns.models import Audience
 from ideabox.exceptions import DomainError
 from ideas import services
 from ideas.models import Idea, IdeaFollower
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,23 +83,11 @@ def test_following_an_invisible_idea_is_a_404(client, participant):
 def test_concurrent_follows_count_once():
     idea = IdeaFactory()
     user = UserFactory()
-    barrier = threading.Barrier(4)
-    errors = []
 
     def follow():
-        try:
-            barrier.wait()
-            services.follow_idea(idea=idea, user=user)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        services.follow_idea(idea=idea, user=user)
 
-    threads = [threading.Thread(target=follow) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = [outcome for outcome in at_once(*[follow] * 4, ok="ok") if outcome != "ok"]
     assert errors == []
     assert IdeaFollower.objects.filter(idea=idea, user=user).count() == 1
     assert followers(idea) == 1

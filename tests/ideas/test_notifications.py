@@ -1,10 +1,9 @@
 """The e-mail notification tasks: who hears of what, once, in their language."""
 
 import datetime
-import threading
 
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -15,6 +14,7 @@ from accounts.models import Notification
 from campaigns.models import Audience, CampaignFollower, Phase, PhaseTransition
 from ideas import notifications
 from ideas.models import IdeaFollower, Status, StatusChange
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
 
 pytestmark = pytest.mark.django_db
@@ -117,23 +117,12 @@ def test_two_workers_running_the_same_task_at_once_send_one_email():
     idea = IdeaFactory()
     follow_idea(idea, *followers)
     comment = CommentFactory(idea=idea)
-    start = threading.Barrier(2)
-    failures = []
 
     def worker():
-        try:
-            start.wait()
-            notifications.idea_commented(comment.pk)
-        except Exception as error:  # reported below: a crashed worker fails the test
-            failures.append(error)
-        finally:
-            connections.close_all()
+        notifications.idea_commented(comment.pk)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # A crashed worker fails the test.
+    failures = [outcome for outcome in at_once(worker, worker, ok="ok") if outcome != "ok"]
 
     assert failures == []
     assert recipients_of(mail.outbox) == emails(idea.author, *followers)

@@ -4,10 +4,9 @@ awards decided from the tally (more in test_public_awards.py), and two
 deciders at once on PostgreSQL."""
 
 import datetime
-import threading
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -17,6 +16,7 @@ from ideabox.exceptions import DomainError
 from ideas.models import Status
 from jury import awards
 from jury.models import Award, AwardBasis
+from tests.concurrency import at_once
 from tests.factories import IdeaFactory, UserFactory, schedule_for, user_with_role
 from tests.jury.test_ranking import (
     T0,
@@ -327,28 +327,6 @@ def test_a_campaign_without_awards_may_leave_deliberation():
 # --- two deciders at once ---------------------------------------------------------------------
 
 
-def run_together(*calls) -> list:
-    """Run the calls in threads started together; each result or DomainError."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except DomainError as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_deciders_at_once_cannot_give_one_idea_two_awards():
@@ -365,11 +343,12 @@ def one_race_of_two_deciders() -> None:
     manager = UserFactory(is_superuser=True)
     grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
 
-    results = run_together(
-        lambda: awards.decide_award(award=grand, by=chair, winner=first, justification="Chair's pick."),
-        lambda: awards.decide_award(award=special, by=manager, winner=first, justification="Manager's pick."),
+    codes = sorted(
+        at_once(
+            lambda: awards.decide_award(award=grand, by=chair, winner=first, justification="Chair's pick."),
+            lambda: awards.decide_award(award=special, by=manager, winner=first, justification="Manager's pick."),
+            ok="decided",
+        )
     )
-
-    codes = sorted(r.code if isinstance(r, DomainError) else "decided" for r in results)
     assert codes == ["already_awarded", "decided"]
     assert Award.objects.filter(campaign=campaign, winner=first).count() == 1

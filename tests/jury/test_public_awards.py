@@ -24,8 +24,8 @@ from ideabox.exceptions import DomainError
 from ideas.models import Idea
 from jury import awards, publication, tasks
 from jury.models import Award, AwardBasis, Jury, PublicAwardDecision
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, user_with_role
-from tests.jury.test_awards import run_together
 from tests.jury.test_ranking import T0, award, juror
 from tests.votes.test_tally import cast_many, voters
 from votes import tally
@@ -528,7 +528,7 @@ def test_two_runs_at_once_tally_once_and_decide_once():
     campaign, (eight, *_rest) = voting_campaign()
     closed(campaign)
 
-    results = run_together(
+    results = at_once(
         lambda: tasks.tally_and_decide_public_awards(campaign.pk),
         lambda: tasks.tally_and_decide_public_awards(campaign.pk),
     )

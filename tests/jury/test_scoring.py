@@ -2,10 +2,9 @@
 progress numbers and the disputed flag, and wildcards."""
 
 import datetime
-import threading
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -16,6 +15,7 @@ from ideabox.exceptions import DomainError
 from ideas.models import Idea, Status, StatusChange
 from jury import services
 from jury.models import Conflict, Criterion, Evaluation, Juror, Jury, Score, Wildcard
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee
 
 # --- helpers shared by the jury test files (imported from here) ---------------------------
@@ -434,30 +434,6 @@ class TestWildcards:
 # --- concurrency ---------------------------------------------------------------------------
 
 
-def in_parallel(calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    results: list[str] = [""] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            call()
-            results[index] = "ok"
-        except DomainError as error:
-            results[index] = error.code
-        except Exception as error:  # shown in the assertion below
-            results[index] = f"error: {error!r}"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real parallel transactions need PostgreSQL")
 def test_parallel_saves_of_one_grid_make_one_evaluation():
@@ -469,7 +445,7 @@ def test_parallel_saves_of_one_grid_make_one_evaluation():
         )
         for v in range(5)
     ] * 2
-    results = in_parallel(calls)
+    results = at_once(*calls, ok="ok")
     assert results == ["ok"] * len(calls), results
     evaluation = Evaluation.objects.get()
     values = set(evaluation.scores.values_list("value", flat=True))
@@ -482,13 +458,12 @@ def test_parallel_saves_of_one_grid_make_one_evaluation():
 def test_a_conflict_declared_during_a_save_leaves_no_scores():
     campaign, ideas, jurors, criteria = jury_campaign()
     user = jurors[0].user
-    results = in_parallel(
-        [
-            lambda: services.save_evaluation(
-                campaign=campaign, user=user, idea=ideas[0].pk, scores=full_scores(criteria), comment=""
-            ),
-            lambda: services.declare_conflict(campaign=campaign, user=user, idea=ideas[0].pk),
-        ]
+    results = at_once(
+        lambda: services.save_evaluation(
+            campaign=campaign, user=user, idea=ideas[0].pk, scores=full_scores(criteria), comment=""
+        ),
+        lambda: services.declare_conflict(campaign=campaign, user=user, idea=ideas[0].pk),
+        ok="ok",
     )
     assert results[1] == "ok"
     assert results[0] in ("ok", "conflict_declared")

@@ -12,8 +12,8 @@ from django.db import connection, connections
 import pytest
 
 from campaigns.models import Phase
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
-from tests.votes.test_vote_concurrency import in_parallel
 from votes import services
 from votes.models import Ballot, Vote
 
@@ -81,7 +81,7 @@ def test_parallel_withdrawals_and_votes_on_one_idea_are_named_by_what_happened()
             lambda v=voter: services.withdraw_vote(voter=v, idea=idea.pk),
             lambda v=voter: services.cast_vote(voter=v, idea=idea.pk),
         ]
-    results = in_parallel(calls)
+    results = at_once(*calls, ok="ok")
     withdrawals, votes = results[0::2], results[1::2]
     assert withdrawals == ["ok"] * len(voters), results
     # Each vote either came after its withdrawal (accepted) or before it (a duplicate).

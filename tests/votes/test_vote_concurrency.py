@@ -4,13 +4,13 @@ own connections, each vote its own transaction, as under gunicorn."""
 import threading
 from collections import Counter
 
-from django.db import connection, connections
+from django.db import connection
 
 import pytest
 
 from campaigns.models import Phase
-from ideabox.exceptions import DomainError
 from ideas.models import Idea
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 from votes import services
 from votes.models import Ballot, Vote
@@ -21,37 +21,11 @@ pytestmark = [
 ]
 
 
-def in_parallel(calls) -> list[str]:
-    """Run each call in its own thread and connection, all released at once;
-    return "ok" or the DomainError code of each (any other error fails)."""
-    barrier = threading.Barrier(len(calls))
-    results: list[str] = [""] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            call()
-            results[index] = "ok"
-        except DomainError as error:
-            results[index] = error.code
-        except Exception as error:  # reported as the test's failure below
-            results[index] = f"error: {error!r}"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_parallel_votes_of_one_voter_cannot_overrun_the_limit():
     campaign = CampaignFactory(phase=Phase.VOTING, votes_per_voter=5)
     ideas = IdeaFactory.create_batch(20, campaign=campaign)
     voter = UserFactory()
-    results = in_parallel([lambda idea=idea: services.cast_vote(voter=voter, idea=idea.pk) for idea in ideas])
+    results = at_once(*[lambda idea=idea: services.cast_vote(voter=voter, idea=idea.pk) for idea in ideas], ok="ok")
     assert Counter(results) == Counter({"ok": 5, "vote_limit_reached": 15}), results
     assert Vote.objects.filter(voter=voter).count() == 5
     assert Ballot.objects.get(voter=voter, campaign=campaign).used == 5
@@ -62,7 +36,7 @@ def test_parallel_votes_of_one_voter_cannot_overrun_the_limit():
 def test_parallel_identical_votes_store_exactly_one():
     idea = IdeaFactory(campaign=CampaignFactory(phase=Phase.VOTING))
     voter = UserFactory()
-    results = in_parallel([lambda: services.cast_vote(voter=voter, idea=idea.pk) for _ in range(10)])
+    results = at_once(*[lambda: services.cast_vote(voter=voter, idea=idea.pk) for _ in range(10)], ok="ok")
     assert Counter(results) == Counter({"ok": 1, "already_voted": 9}), results
     assert Vote.objects.count() == 1
     assert Ballot.objects.get(voter=voter).used == 1
@@ -73,7 +47,7 @@ def test_parallel_identical_votes_store_exactly_one():
 def test_parallel_identical_votes_on_a_limited_campaign_are_duplicates_not_over_limit():
     idea = IdeaFactory(campaign=CampaignFactory(phase=Phase.VOTING, votes_per_voter=1))
     voter = UserFactory()
-    results = in_parallel([lambda: services.cast_vote(voter=voter, idea=idea.pk) for _ in range(10)])
+    results = at_once(*[lambda: services.cast_vote(voter=voter, idea=idea.pk) for _ in range(10)], ok="ok")
     assert Counter(results) == Counter({"ok": 1, "already_voted": 9}), results
     assert Ballot.objects.get(voter=voter).used == 1
 
@@ -81,7 +55,7 @@ def test_parallel_identical_votes_on_a_limited_campaign_are_duplicates_not_over_
 def test_many_voters_on_one_idea_lose_no_increment():
     idea = IdeaFactory(campaign=CampaignFactory(phase=Phase.VOTING))
     voters = UserFactory.create_batch(20)
-    results = in_parallel([lambda v=v: services.cast_vote(voter=v, idea=idea.pk) for v in voters])
+    results = at_once(*[lambda v=v: services.cast_vote(voter=v, idea=idea.pk) for v in voters], ok="ok")
     assert results == ["ok"] * 20
     idea.refresh_from_db()
     assert idea.vote_count == 20 == Vote.objects.count()
@@ -97,7 +71,7 @@ def test_parallel_votes_and_withdrawals_keep_counters_equal_to_rows():
     for voter in voters:
         calls += [lambda v=voter, i=idea: services.cast_vote(voter=v, idea=i.pk) for idea in ideas]
     calls += [lambda v=voter: services.withdraw_vote(voter=v, idea=ideas[0].pk) for voter in voters[:3]]
-    results = in_parallel(calls)
+    results = at_once(*calls, ok="ok")
     assert not [r for r in results if r.startswith("error")], results
     for idea in Idea.objects.filter(campaign=campaign):
         assert idea.vote_count == idea.votes.count()
@@ -137,7 +111,7 @@ def test_a_phase_change_waits_for_the_votes_in_flight():
         phase_changed.wait(timeout=10)
         services.cast_vote(voter=late_voter, idea=idea.pk)
 
-    results = in_parallel([slow_vote, close_voting, vote_after_the_change])
+    results = at_once(slow_vote, close_voting, vote_after_the_change, ok="ok")
     assert results == ["ok", "ok", "voting_closed"], results
     # The change could not complete while the vote's transaction was open.
     assert times["phase_changed"] >= times["vote_committing"]
