@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in e-mails' links (rendered by the worker, which has no
+# request): the server's own unless SITE_URL is set.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test faults lint format messages check-messages clean
 
@@ -20,7 +23,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	IDEABOX_BIN=$(BIN) IDEABOX_ADDR=$(HOST):$(PORT) $(BIN)/honcho -f Procfile.dev start
+	IDEABOX_BIN=$(BIN) IDEABOX_ADDR=$(HOST):$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho -f Procfile.dev start
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
