@@ -218,3 +218,38 @@ def test_seed_demo_twice_keeps_the_jury_data():
     before = counts()
     seed(extra_ideas=0)
     assert counts() == before
+
+
+def test_seed_demo_dates_each_past_campaign_as_it_happened_even_once_the_queued_work_has_run(
+    django_capture_on_commit_callbacks,
+):
+    """Issue 10, item 8: 'Published Oct. 18', 'Counted Dec. 7'. The tally is
+    dated when voting closed and the results when deliberation ended, also
+    after the worker has run what the moves queued (as at `make run`'s start)."""
+    from campaigns import lifecycle
+    from campaigns.models import PhaseTransition
+    from jury.models import Award, AwardBasis, Jury
+    from votes.models import Tally
+
+    seed(extra_ideas=0)
+    # What the scheduler does first at `make run`'s start: nothing of the
+    # demo's history is lost or due again, so nothing is counted again.
+    with django_capture_on_commit_callbacks(execute=True):
+        report = lifecycle.sweep()
+    assert report.requeued == {work: [] for work in lifecycle.Work.values}
+
+    past = Campaign.objects.filter(phase__in=[Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED])
+    assert past.count() == 3
+    for campaign in past:
+        moved = dict(PhaseTransition.objects.filter(campaign=campaign).values_list("to_phase", "at"))
+        tally = Tally.objects.get(campaign=campaign)
+        assert tally.computed_at == campaign.voting_closes == moved[Phase.DELIBERATION], campaign.slug
+        public = Award.objects.get(campaign=campaign, basis=AwardBasis.PUBLIC)
+        assert public.decided_at == tally.computed_at, campaign.slug
+        if campaign.phase == Phase.DELIBERATION:
+            assert Jury.objects.get(campaign=campaign).published_at is None
+            continue
+        published = Jury.objects.get(campaign=campaign).published_at
+        assert published == campaign.deliberation_ends == moved[Phase.RESULTS], campaign.slug
+        decided = Award.objects.filter(campaign=campaign).exclude(basis=AwardBasis.PUBLIC)
+        assert all(tally.computed_at < award.decided_at < published for award in decided), campaign.slug
