@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management import call_command
 
 import pytest
@@ -253,3 +255,40 @@ def test_seed_demo_dates_each_past_campaign_as_it_happened_even_once_the_queued_
         assert published == campaign.deliberation_ends == moved[Phase.RESULTS], campaign.slug
         decided = Award.objects.filter(campaign=campaign).exclude(basis=AwardBasis.PUBLIC)
         assert all(tally.computed_at < award.decided_at < published for award in decided), campaign.slug
+
+
+def test_the_demo_voters_are_the_authors_and_receipt_holders_the_readme_names():
+    """Issue 10, item 11: the README's table of whom to log in as."""
+    from votes.models import Vote
+
+    seed(extra_ideas=0)
+    tallied = Campaign.objects.filter(phase__in=[Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED])
+
+    def voters(*numbers):
+        return [User.objects.get(username=f"voter{n}") for n in numbers]
+
+    for voter in voters(*range(1, 9)):
+        assert Idea.objects.filter(author=voter).exists(), voter
+        assert not Vote.objects.filter(voter=voter).exists(), voter
+    for voter in voters(*range(9, 13)):
+        assert Idea.objects.filter(author=voter).exists(), voter
+        assert (
+            Vote.objects.filter(voter=voter, idea__campaign__in=tallied).values("idea__campaign").distinct().count()
+            == 3
+        )
+        assert Vote.objects.filter(voter=voter, idea__campaign__slug="green-office").exists(), voter
+    for voter in voters(*range(13, 21)):
+        assert not Idea.objects.filter(author=voter).exists(), voter
+        assert (
+            Vote.objects.filter(voter=voter, idea__campaign__in=tallied).values("idea__campaign").distinct().count()
+            == 3
+        )
+        assert Vote.objects.filter(voter=voter, idea__campaign__slug="green-office").exists(), voter
+    for voter in voters(1, 2, 3):
+        public = Campaign.objects.filter(audience=Audience.PUBLIC).exclude(phase=Phase.DRAFT)
+        assert set(public.values_list("slug", flat=True)) == set(
+            Idea.objects.filter(author=voter).values_list("campaign__slug", flat=True)
+        ), voter
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for group in ("`voter1` … `voter8`", "`voter9` … `voter12`", "`voter13` … `voter20`"):
+        assert f"| {group} |" in readme
