@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import filters, generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +19,7 @@ from accounts import roles
 from ideabox.api import ErrorSerializer
 
 from . import services
-from .models import PHASE_ORDER, Audience, Campaign, Category, Kind, Phase
+from .models import PHASE_ORDER, SCHEDULE_FIELDS, Audience, Campaign, Category, Kind, Phase
 
 
 class ManagersWrite(permissions.BasePermission):
@@ -56,6 +56,12 @@ class CategorySerializer(serializers.ModelSerializer):
 class CampaignSerializer(serializers.ModelSerializer):
     categories = CategorySerializer(many=True, read_only=True)
     cover = serializers.ImageField(required=False, allow_null=True, help_text=_("An image of at most 5 MB."))
+    actual_dates = serializers.SerializerMethodField(
+        help_text=_(
+            "When each boundary of the schedule happened, from the phase moves (a phase opened early shows here, "
+            "the schedule fields keep the plan); null while it is ahead."
+        )
+    )
 
     class Meta:
         model = Campaign
@@ -78,12 +84,22 @@ class CampaignSerializer(serializers.ModelSerializer):
             "hide_counts_while_voting",
             "shortlist_size",
             "cover",
+            "actual_dates",
         ]
         read_only_fields = ["kind", "phase"]
         extra_kwargs = {
             "votes_per_voter": {"min_value": 1},
             "shortlist_size": {"min_value": 1, "max_value": 1000},
         }
+
+    @extend_schema_field(
+        inline_serializer(
+            "CampaignActualDates", {name: serializers.DateTimeField(allow_null=True) for name in SCHEDULE_FIELDS}
+        )
+    )
+    def get_actual_dates(self, campaign: Campaign) -> dict:
+        as_text = serializers.DateTimeField().to_representation  # as the schedule fields are written
+        return {name: date.actual and as_text(date.actual) for name, date in campaign.schedule_dates().items()}
 
     def validate_cover(self, cover):
         if cover is not None and cover.size > services.COVER_MAX_BYTES:
@@ -139,7 +155,7 @@ class CampaignList(generics.ListCreateAPIView):
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self):
-        return Campaign.objects.visible_to(self.request.user).prefetch_related("categories")
+        return Campaign.objects.visible_to(self.request.user).prefetch_related("categories", "transitions")
 
     @extend_schema(operation_id="campaigns_list", tags=["campaigns"], responses={200: CampaignSerializer(many=True)})
     def get(self, request, *args, **kwargs):
@@ -166,7 +182,7 @@ class CampaignDetail(generics.RetrieveUpdateAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Campaign.objects.visible_to(self.request.user).prefetch_related("categories")
+        return Campaign.objects.visible_to(self.request.user).prefetch_related("categories", "transitions")
 
     @extend_schema(
         operation_id="campaigns_retrieve", tags=["campaigns"], responses={200: CampaignSerializer, 404: ERRORS[404]}
@@ -184,7 +200,9 @@ class CampaignDetail(generics.RetrieveUpdateAPIView):
         serializer = self.get_serializer(campaign, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         campaign = services.update_campaign(campaign=campaign, by=request.user, **serializer.service_arguments())
-        return Response(self.get_serializer(Campaign.objects.prefetch_related("categories").get(pk=campaign.pk)).data)
+        return Response(
+            self.get_serializer(Campaign.objects.prefetch_related("categories", "transitions").get(pk=campaign.pk)).data
+        )
 
 
 class TransitionRequest(serializers.Serializer):

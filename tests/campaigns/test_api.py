@@ -18,6 +18,7 @@ KINDS = ["public", "internal", "draft", "box"]
 SEES_INTERNAL = {"employee", "moderator", "manager"}
 
 FIELDS = {
+    "actual_dates",
     "title",
     "slug",
     "theme",
@@ -169,8 +170,8 @@ def test_the_list_query_count_does_not_grow(api_as, django_assert_num_queries, c
         campaign = CampaignFactory()
         CategoryFactory(campaign=campaign)
         CategoryFactory(campaign=campaign)
-    # roles (verified addresses, user and group permissions), count, page, categories
-    with django_assert_num_queries(6):
+    # roles (verified addresses, user and group permissions), count, page, categories, phase moves
+    with django_assert_num_queries(7):
         response = api.get(url("list"), {"page_size": 100})
     assert len(response.json()["results"]) == count + 1  # and the box
 
