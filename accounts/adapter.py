@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
@@ -9,6 +12,7 @@ from ideabox import outbox
 from ideabox.http import client_address
 
 from . import roles
+from .notifications import site_url
 from .tasks import serialize_email
 
 
@@ -16,12 +20,27 @@ class _Undo(Exception):
     """Raised to roll back the rehearsal of a sign-up."""
 
 
+@dataclass(frozen=True)
+class Site:
+    """What allauth's e-mails call `current_site` (django.contrib.sites is not
+    installed): the configured name and the host of the site's address."""
+
+    name: str
+    domain: str
+
+
+def current_site() -> Site:
+    return Site(name=settings.SITE_NAME, domain=urlsplit(site_url()).netloc)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # Rendered now, in the reader's language; sent by a worker once the
         # transaction that caused it commits, so a slow mail server never
         # holds a request and a rolled-back sign-up sends nothing.
-        message = self.render_mail(template_prefix, email, context)
+        # allauth's own send_mail adds `current_site`; without it its e-mails
+        # said "Hello from !".
+        message = self.render_mail(template_prefix, email, {**context, "current_site": current_site()})
         payload = serialize_email(message)
         outbox.enqueue("accounts.tasks.send_email", payload)
 

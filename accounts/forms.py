@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
 from ideabox.exceptions import DomainError
@@ -21,6 +23,15 @@ class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
         fields = list(NotificationSettings.KINDS)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's log-in form, its labels in sentence case like the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Remember me")
 
 
 class SignupForm(AllauthSignupForm):

@@ -271,11 +271,13 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ideabox] "
+# The site's name in e-mails (allauth's "Hello from …", subjects) and pages.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Ideabox"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name_of"
 # Sign-up does the same work for an address that has an account as for a new one.
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 # Failed logins (HTML and `POST /api/v1/auth/token/` alike, successes not
 # counted): at most 5 in 5 minutes per client address and login name together
 # ("key", see AccountAdapter), so that nobody can lock the owner out from

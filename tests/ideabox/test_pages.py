@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "home": ("/", "Ideas that go somewhere", "Des idées qui aboutissent"),
-    "signup": ("/accounts/signup/", "Sign Up", "Inscription"),
-    "login": ("/accounts/login/", "Sign In", "Connexion"),
+    "signup": ("/accounts/signup/", "Sign up", "S'inscrire"),
+    "login": ("/accounts/login/", "Log in", "Se connecter"),
     "api-docs": ("/api/docs/", "API documentation", "Documentation de l'API"),
 }
 
