@@ -271,7 +271,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-# The site's name in e-mails (allauth's "Hello from …", subjects) and pages.
+# The site's name in the account e-mails (allauth's "Hello from …", subjects).
 SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Ideabox"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
