@@ -141,3 +141,11 @@ def test_the_campaign_list_api_asks_the_moves_once_however_many_campaigns(api_cl
     for _ in range(5):
         opened(voting_in_days=7, submission_closes_in_days=5)
     assert queries() == few
+
+
+def test_the_manager_who_opened_voting_early_sees_the_actual_dates_on_the_manage_page(client):
+    campaign = opened(voting_in_days=7, submission_closes_in_days=5)
+    client.force_login(user_with_role("manager"))
+    page = client.get(reverse("campaigns:manage", args=[campaign.slug])).content.decode()
+    assert f'<time datetime="{timezone.localtime(NOW).isoformat()}">{shown(NOW)}</time>' in page
+    assert planned(campaign.voting_opens) in page and planned(campaign.submission_closes) in page
