@@ -25,7 +25,6 @@ from .models import Notification, NotificationSettings, User
 from .tasks import serialize_email
 
 SITE_URL = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-SUBJECT_PREFIX = "[Ideabox] "
 
 KINDS = NotificationSettings.KINDS
 ALL = "all"  # an unsubscribe token for every kind at once
@@ -169,7 +168,7 @@ def render_email(*, user: User, kind: str, template: str, context: dict) -> Emai
         subject = render_to_string(f"{base}_subject.txt", full_context)
         text = render_to_string(f"{base}.txt", full_context)
         html = render_to_string(f"{base}.html", full_context)
-    subject = SUBJECT_PREFIX + " ".join(subject.split())
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())  # "[SITE_NAME] "
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

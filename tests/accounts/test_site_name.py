@@ -81,3 +81,24 @@ def test_the_account_pages_name_the_site_in_french(client, name):
     assert '<html lang="fr">' in html
     assert re.search(r"· Ideabox</title>", html)
     assert not TITLE_CASE.search(html), TITLE_CASE.search(html)
+
+
+def test_site_name_sets_the_prefix_of_every_e_mail_subject():
+    from tests.ideabox.test_deploy import manage
+
+    code = "from django.conf import settings; print(repr(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX))"
+    result = manage("shell", "-c", code, env={"SITE_NAME": "Acme ideas"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "'[Acme ideas] '"
+
+
+def test_notifications_share_the_account_e_mails_subject_prefix(settings):
+    from accounts import notifications
+    from tests.factories import IdeaFactory
+
+    settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Acme ideas] "
+    idea = IdeaFactory(title="Solar roofs")
+    message = notifications.render_email(
+        user=idea.author, kind="idea_commented", template="idea_commented", context={"idea": idea, "idea_url": "/"}
+    )
+    assert message.subject == "[Acme ideas] New comment on “Solar roofs”"
