@@ -8,7 +8,7 @@ PORT ?= 8000
 # request): the server's own unless SITE_URL is set.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test faults lint format messages check-messages clean
+.PHONY: install run test faults e2e lint format messages check-messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ test: install
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... make faults
 faults: install
 	$(BIN)/pytest --ds=ideabox.settings.faults tests/faults $(PYTEST_ARGS)
+
+# The browser tests (tests/e2e, not part of `make test`): journeys in
+# headless Chromium (Debian's /usr/bin/chromium) against a real server, a
+# Celery worker and the scheduler, with axe-core on every page. Screenshots
+# in var/e2e-artifacts/ (IDEABOX_E2E_ARTIFACTS). IDEABOX_SKIP_BROWSER=1
+# skips them. On SQLite by default, or DATABASE_URL=... REDIS_URL=... make e2e
+# E2E_ARGS selects, e.g. E2E_ARGS=tests/e2e/test_journey_public_voter.py
+E2E_ARGS ?= tests/e2e
+e2e: install
+	$(BIN)/pytest --ds=ideabox.settings.e2e $(E2E_ARGS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,10 +7,14 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, employee
 
-# The fault tests start real worker processes and Redis servers: they run on
-# their own, under their own settings (`make faults`), not in `make test`.
-if os.environ.get("DJANGO_SETTINGS_MODULE") != "ideabox.settings.faults":
-    collect_ignore = ["faults"]
+# The fault tests start real worker processes and Redis servers, the browser
+# tests a web server, a worker, the scheduler and Chromium: each runs on its
+# own, under its own settings (`make faults`, `make e2e`), not in `make test`.
+collect_ignore = [
+    folder
+    for folder, settings_module in (("faults", "ideabox.settings.faults"), ("e2e", "ideabox.settings.e2e"))
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != settings_module
+]
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
-"""Helpers of the fault tests (fixtures in conftest.py): a Redis server of
-their own, a real Celery worker process, the mail it wrote, PostgreSQL's
-view of who waits for a lock."""
+"""Helpers of the fault tests (fixtures in conftest.py), also used by the
+browser tests (tests/e2e): a Redis server of their own, child processes (a
+real Celery worker, a web server, the scheduler), the mail they wrote,
+PostgreSQL's view of who waits for a lock."""
 
 import contextlib
 import email
@@ -70,46 +71,43 @@ class RedisServer:
         assert wait_for(lambda: not port_open(self.port), 10), "redis-server did not stop"
 
 
-class Worker:
-    """`celery -A ideabox worker` as a child process, in a process group of its own."""
+class Service:
+    """A child process (`argv`, from the project's folder), in a process group
+    of its own, its output appended to `log`; started when `ready(output)`
+    says so (within `seconds`)."""
 
-    def __init__(self, *, env: dict, log: Path):
+    argv: list[str] = []
+
+    def __init__(self, *, env: dict, log: Path, argv: list[str] | None = None, ready=None, seconds: float = 60):
         self.env = env
         self.log = log
+        self.argv = argv or self.argv
+        self.ready = ready or self.ready
+        self.seconds = seconds
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Worker":
+    def ready(self, output: str) -> bool:
+        return True
+
+    def start(self) -> "Service":
         offset = self.log.stat().st_size if self.log.exists() else 0
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "ideabox",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            self.argv,
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        ready = wait_for(lambda: " ready." in self.output(offset) or self.process.poll() is not None, 60)
-        assert ready and self.process.poll() is None, f"the worker did not start:\n{self.output(offset)}"
+        ready = wait_for(lambda: self.ready(self.output(offset)) or self.process.poll() is not None, self.seconds)
+        assert ready and self.process.poll() is None, f"{self.argv[:4]} did not start:\n{self.output(offset)}"
         return self
 
     def output(self, offset: int = 0) -> str:
         return self.log.read_bytes()[offset:].decode(errors="replace") if self.log.exists() else ""
 
     def kill(self) -> None:
-        """SIGKILL the whole worker: main process and pool children at once."""
+        """SIGKILL the whole group: main process and children at once."""
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
@@ -118,7 +116,8 @@ class Worker:
     def stop(self) -> None:
         if self.process is None:
             return
-        # Celery's warm shutdown: the main process lets its pool finish, then exits.
+        # SIGTERM: Celery's warm shutdown (the main process lets its pool
+        # finish, then exits), gunicorn's graceful one.
         self.process.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=20)
@@ -128,9 +127,33 @@ class Worker:
         self.process = None
 
 
+class Worker(Service):
+    """`celery -A ideabox worker` as a child process, in a process group of its own."""
+
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "ideabox",
+        "worker",
+        "--pool=prefork",
+        "--concurrency=1",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+
+    def ready(self, output: str) -> bool:
+        return " ready." in output
+
+
 def database_url() -> str:
     """The test database, as the worker process must be told it."""
     s = connection.settings_dict
+    if s["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{s['NAME']}"
     return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 

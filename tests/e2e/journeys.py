@@ -1,0 +1,75 @@
+"""What every page of a browser journey is checked for, and the steps the
+journeys share.
+
+Each page the journey lands on is checked (Journey.check): no JavaScript
+error and no console error (a Content-Security-Policy refusal, "Refused to
+...", is one), and axe-core finds no critical, serious or moderate
+violation. axe-core (shipped by axe-playwright-python) is injected with
+Playwright's evaluate, which the page's CSP does not apply to: the CSP stays
+as strict as in production (no bypass_csp).
+"""
+
+import re
+from pathlib import Path
+
+from tests.faults.harness import wait_for
+
+IMPACTS_THAT_FAIL = {"critical", "serious", "moderate"}
+
+
+class Journey:
+    def __init__(self, page, *, site, screenshots: Path):
+        self.page = page
+        self.site = site
+        self.screenshots = screenshots
+        self.errors: list[str] = []
+        self.checked: list[str] = []
+        self.shots = 0
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: JavaScript error: {error}"))
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if message.type == "error" or message.text.startswith("Refused to"):
+            self.errors.append(f"{self.page.url}: console {message.type}: {message.text}")
+
+    def check(self, name: str | None = None) -> None:
+        """Check the page as it is now; `name` also saves a screenshot of it."""
+        page = self.page
+        page.wait_for_load_state("load")
+        assert not self.errors, "\n".join(self.errors)
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page)
+        failing = [v for v in results.response["violations"] if v.get("impact") in IMPACTS_THAT_FAIL]
+        assert not failing, f"axe-core on {page.url}:\n" + "\n".join(
+            f"- {v['impact']}: {v['id']} ({v['help']}): "
+            + "; ".join(node["target"][0] if node["target"] else "?" for node in v["nodes"][:5])
+            for v in failing
+        )
+        self.checked.append(page.url)
+        if name:
+            self.shots += 1
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=self.screenshots / f"{self.shots:02d}-{name}.png", full_page=True)
+
+    def finish(self) -> None:
+        """Errors that came after the last check (an htmx swap's) fail too."""
+        assert not self.errors, "\n".join(self.errors)
+
+    def mail_link(self, to: str, pattern: str, seconds: float = 30) -> str:
+        """The first link matching `pattern` in the newest e-mail to `to`,
+        waiting for the worker to send it."""
+        regex = re.compile(pattern)
+
+        def find():
+            for message in reversed(self.site.mail()):
+                if to in message["To"]:
+                    body = message.get_body(preferencelist=("plain",)).get_content()
+                    match = regex.search(body)
+                    if match:
+                        return match.group(0)
+            return None
+
+        link = wait_for(find, seconds, every=0.2)
+        assert link, f"no e-mail to {to} with a link like {pattern} within {seconds}s: {self.site.mail()}"
+        return link
