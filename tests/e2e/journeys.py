@@ -3,7 +3,8 @@ journeys share.
 
 Each page the journey lands on is checked (Journey.check): no JavaScript
 error and no console error (a Content-Security-Policy refusal, "Refused to
-...", is one), and axe-core finds no critical, serious or moderate
+..." or "... violates the following Content Security Policy directive", is
+one), and axe-core finds no critical, serious or moderate
 violation. axe-core (shipped by axe-playwright-python) is injected with
 Playwright's evaluate, which the page's CSP does not apply to: the CSP stays
 as strict as in production (no bypass_csp).
@@ -29,8 +30,9 @@ class Journey:
         page.on("console", self._console)
 
     def _console(self, message):
-        if message.type == "error" or message.text.startswith("Refused to"):
-            self.errors.append(f"{self.page.url}: console {message.type}: {message.text}")
+        text = message.text
+        if message.type == "error" or text.startswith("Refused to") or "Content Security Policy" in text:
+            self.errors.append(f"{self.page.url}: console {message.type}: {text}")
 
     def check(self, name: str | None = None) -> None:
         """Check the page as it is now; `name` also saves a screenshot of it."""
