@@ -3,8 +3,11 @@ endpoints behind every moderation and review button.
 
 Each action answers three ways:
 - htmx from an idea page (`where=idea`): the refreshed `ideas/_moderation.html`;
-- htmx from the queue or the reviewers' page: a short result announced in
-  the item's live region;
+- htmx from the queue: the queue's counts, out of band, and either the item
+  removed (dismiss, approve: the result is said in the queue's live region)
+  or a short result in the item's live region;
+- htmx from the reviewers' page: a short result announced in the item's
+  live region;
 - a plain POST: a message and a redirect to `next` (or the idea), or, when
   refused, the action's own page with the errors and the refusal's status.
 A GET of an action address shows that page with an empty form, the no-script
@@ -214,7 +217,7 @@ def perform_action(request, *, action: Action, obj, idea: Idea, summary: str):
             status = error.status
             _add_errors(form, error)
         else:
-            return _success(request, action, idea, where)
+            return _success(request, action, obj, idea, where)
     return _refused(request, action, form, obj, idea, summary, where, status)
 
 
@@ -233,13 +236,35 @@ def _fresh_idea(request, idea: Idea) -> Idea | None:
     return Idea.objects.visible_to(request.user).select_related("campaign", "author").filter(pk=idea.pk).first()
 
 
-def _success(request, action: Action, idea: Idea, where: str):
+# The queue items that an action takes out of the queue, by the item's id.
+LEAVES_THE_QUEUE = {"dismiss": "report", "approve": "approval"}
+
+
+def _queue_result(request, action: Action, obj, message: str):
+    """The item's new state and the queue's counts (out of band)."""
+    context = {
+        "message": message,
+        "removed": action.name in LEAVES_THE_QUEUE,
+        "open_reports": moderation.open_reports(user=request.user).count(),
+        "awaiting_approval": moderation.awaiting_approval(user=request.user).count(),
+    }
+    response = render(request, "moderation/_queue_result.html", context)
+    if context["removed"]:
+        # The item goes; its confirmation is said in the queue's live region.
+        response["HX-Retarget"] = f"#{LEAVES_THE_QUEUE[action.name]}-{obj.pk}"
+        response["HX-Reswap"] = "delete"
+    return response
+
+
+def _success(request, action: Action, obj, idea: Idea, where: str):
     message = str(action.done)
     if request.htmx:
         if where == "idea":
             fresh = _fresh_idea(request, idea)
             if fresh is not None:
                 return render(request, "ideas/_moderation.html", {"idea": fresh, "moderation_message": message})
+        if where == "queue":
+            return _queue_result(request, action, obj, message)
         return render(request, "moderation/_result.html", {"message": message, "ok": True})
     messages.success(request, message)
     return HttpResponseRedirect(safe_next(request, idea.get_absolute_url()))

@@ -384,12 +384,106 @@ def test_a_refused_htmx_action_keeps_the_partial_with_the_error(client, moderato
     assert 'role="alert"' in response.content.decode()
 
 
-def test_an_htmx_action_from_the_queue_answers_with_a_short_result(client, moderator):
-    report = Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="x")
+def _queue_with_two_reports_and_two_waiting_ideas():
+    reports = [Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="x") for _ in range(2)]
+    waiting = [IdeaFactory(approved=False) for _ in range(2)]
+    return reports, waiting
+
+
+def _oob_count(body: str, kind: str) -> str:
+    start = body.index(f'<span id="{kind}-count" hx-swap-oob="true">')
+    return body[body.index(">", start) + 1 : body.index("</span>", start)]
+
+
+def test_an_htmx_dismiss_from_the_queue_removes_the_item_and_updates_the_counts(client, moderator):
+    (report, _), _ = _queue_with_two_reports_and_two_waiting_ideas()
     client.force_login(moderator)
     response = client.post(reverse("moderation:dismiss", args=[report.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert response.content.decode().strip() == '<p class="message success">The report is dismissed.</p>'
+    assert response["HX-Retarget"] == f"#report-{report.pk}"
+    assert response["HX-Reswap"] == "delete"
+    body = response.content.decode()
+    assert '<div id="queue-status" role="status" aria-live="polite" hx-swap-oob="true">' in body
+    assert "The report is dismissed." in body
+    assert _oob_count(body, "reports") == "1 open report"
+    assert _oob_count(body, "approvals") == "2 ideas awaiting approval"
+
+
+def test_an_htmx_approval_from_the_queue_removes_the_item_and_updates_the_counts(client, moderator):
+    _, (idea, _) = _queue_with_two_reports_and_two_waiting_ideas()
+    client.force_login(moderator)
+    response = client.post(reverse("moderation:approve", args=[idea.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == f"#approval-{idea.pk}"
+    assert response["HX-Reswap"] == "delete"
+    body = response.content.decode()
+    assert "The idea is approved and published." in body
+    assert _oob_count(body, "reports") == "2 open reports"
+    assert _oob_count(body, "approvals") == "1 idea awaiting approval"
+
+
+def test_an_htmx_hide_from_the_queue_says_so_in_the_item_and_updates_the_counts(client, moderator):
+    (report, _), _ = _queue_with_two_reports_and_two_waiting_ideas()
+    client.force_login(moderator)
+    response = client.post(
+        reverse("moderation:hide_idea", args=[report.idea_id]),
+        {"reason": "Spam", "where": "queue"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "HX-Retarget" not in response
+    body = response.content.decode()
+    assert '<p class="message success">The idea is hidden.</p>' in body
+    assert _oob_count(body, "reports") == "1 open report"
+
+
+def test_the_queue_counts_are_the_same_fragment_as_the_page_headings(client, moderator):
+    _queue_with_two_reports_and_two_waiting_ideas()
+    client.force_login(moderator)
+    page = client.get("/moderation/").content.decode()
+    assert '<span id="reports-count">2 open reports</span>' in page
+    assert '<span id="approvals-count">2 ideas awaiting approval</span>' in page
+    assert '<div id="queue-status" role="status" aria-live="polite"></div>' in page
+
+
+@pytest.mark.parametrize("name", ["dismiss", "approve"])
+def test_a_plain_post_from_the_queue_returns_to_the_updated_queue_with_a_message(client, moderator, name):
+    reports, waiting = _queue_with_two_reports_and_two_waiting_ideas()
+    target = reports[0] if name == "dismiss" else waiting[0]
+    client.force_login(moderator)
+    response = client.post(
+        reverse(f"moderation:{name}", args=[target.pk]), {"where": "queue", "next": "/moderation/"}, follow=True
+    )
+    assert response.redirect_chain == [("/moderation/", 302)]
+    page = response.content.decode()
+    assert ("The report is dismissed." if name == "dismiss" else "The idea is approved and published.") in page
+    if name == "dismiss":
+        assert f'id="report-{target.pk}"' not in page
+        assert '<span id="reports-count">1 open report</span>' in page
+    else:
+        assert f'id="approval-{target.pk}"' not in page
+        assert '<span id="approvals-count">1 idea awaiting approval</span>' in page
+
+
+@pytest.mark.parametrize("name", ["dismiss", "approve"])
+def test_an_htmx_queue_action_costs_the_same_queries_with_3_or_30_items(client, moderator, name):
+    client.force_login(moderator)
+
+    def cost(n):
+        _populate_queue(n)
+        target = (
+            Report.objects.filter(resolved_at__isnull=True).first()
+            if name == "dismiss"
+            else Idea.objects.filter(approved=False).first()
+        )
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                reverse(f"moderation:{name}", args=[target.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true"
+            )
+        assert response.status_code == 200
+        return len(captured)
+
+    assert cost(3) == cost(27)
 
 
 def test_an_htmx_conflict_from_the_box_page_is_announced(client, moderator):
