@@ -28,6 +28,7 @@ class MultipleFileField(forms.FileField):
 
 
 class IdeaForm(forms.Form):
+    similar_ideas_after: str | None = None  # set by suggest_similar()
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
         label=_("Summary"),
@@ -101,6 +102,8 @@ class IdeaForm(forms.Form):
         if exclude_id is not None:
             attrs["hx-vals"] = f'{{"exclude": "{exclude_id}"}}'
         self.fields["title"].widget.attrs.update(attrs)
+        # form_fields.html puts the hint's live region right after this field.
+        self.similar_ideas_after = "title"
 
     @classmethod
     def initial_for(cls, idea: Idea) -> dict:

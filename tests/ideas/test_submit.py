@@ -1,6 +1,7 @@
 """Submitting and editing ideas: who, when, and what the fields may hold."""
 
 import datetime as dt
+from html.parser import HTMLParser
 
 from django.urls import reverse
 from django.utils import timezone
@@ -252,6 +253,40 @@ def test_the_submit_page_offers_similar_ideas_while_typing(client, participant):
     assert 'hx-trigger="keyup changed delay:400ms"' in html
     assert 'enctype="multipart/form-data"' in html
     assert 'id="similar-ideas"' in html
+
+
+class _Elements(HTMLParser):
+    """The start tags of a page, in order, as (tag, attributes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def _element_after_the_title(html: str):
+    parser = _Elements()
+    parser.feed(html)
+    tags = parser.elements
+    title = next(i for i, (tag, attrs) in enumerate(tags) if tag == "input" and attrs.get("name") == "title")
+    return tags[title][1], tags[title + 1]
+
+
+@pytest.mark.parametrize("page", ["submit", "edit"])
+def test_the_similar_ideas_hint_comes_right_after_the_title_and_is_announced(client, participant, page):
+    campaign = CampaignFactory()
+    client.force_login(participant)
+    if page == "submit":
+        url = reverse("ideas:submit", args=[campaign.slug])
+    else:
+        url = reverse("ideas:edit", args=[IdeaFactory(campaign=campaign, author=participant).pk])
+    html = client.get(url).content.decode()
+    title, (tag, attrs) = _element_after_the_title(html)
+    assert (tag, attrs.get("id"), attrs.get("aria-live")) == ("div", "similar-ideas", "polite")
+    assert title["aria-describedby"] == "similar-ideas"
+    assert html.count('id="similar-ideas"') == 1
 
 
 def test_submitting_the_form_creates_the_idea_and_shows_it(client, participant):
