@@ -4,7 +4,8 @@ endpoints behind every moderation and review button.
 Each action answers three ways:
 - htmx from an idea page (`where=idea`): the refreshed `ideas/_moderation.html`;
 - htmx from the queue: the queue's counts, out of band, and either the item
-  removed (dismiss, approve: the result is said in the queue's live region)
+  removed (dismiss, approve, restore: the result is said in the queue's live
+  region)
   or a short result in the item's live region;
 - htmx from the reviewers' page: a short result announced in the item's
   live region;
@@ -237,7 +238,12 @@ def _fresh_idea(request, idea: Idea) -> Idea | None:
 
 
 # The queue items that an action takes out of the queue, by the item's id.
-LEAVES_THE_QUEUE = {"dismiss": "report", "approve": "approval"}
+LEAVES_THE_QUEUE = {
+    "dismiss": "report",
+    "approve": "approval",
+    "restore_idea": "hidden-idea",
+    "restore_comment": "hidden-comment",
+}
 
 
 def _queue_result(request, action: Action, obj, message: str):

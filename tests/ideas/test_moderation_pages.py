@@ -437,6 +437,17 @@ def test_an_htmx_hide_from_the_queue_says_so_in_the_item_and_updates_the_counts(
     assert _oob_count(body, "reports") == "1 open report"
 
 
+def test_an_htmx_restore_from_the_queue_removes_the_item_from_the_recently_hidden(client, moderator):
+    idea = IdeaFactory(hidden=True, hidden_reason="x")
+    comment = CommentFactory(hidden=True, hidden_reason="x")
+    client.force_login(moderator)
+    for name, obj, item in [("restore_idea", idea, "hidden-idea"), ("restore_comment", comment, "hidden-comment")]:
+        response = client.post(reverse(f"moderation:{name}", args=[obj.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#{item}-{obj.pk}", "delete")
+        assert "visible again" in response.content.decode()
+
+
 def test_the_queue_counts_are_the_same_fragment_as_the_page_headings(client, moderator):
     _queue_with_two_reports_and_two_waiting_ideas()
     client.force_login(moderator)
