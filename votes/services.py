@@ -457,6 +457,7 @@ class VoteState:
     voted: bool
     can_vote: bool  # the "Support" button is offered
     can_withdraw: bool  # the "Withdraw" button is offered
+    no_votes_left: bool  # the voter could support it but has no votes left: "Support" shown disabled
     votes_left: int | None
     counts_hidden: bool
     log_in_to_vote: bool  # a visitor, on an idea open to support during voting
@@ -495,9 +496,11 @@ def vote_states(*, user, ideas, campaign: Campaign | None = None, now=None) -> d
         voted = idea.pk in supported
         own = user.is_authenticated and (idea.author_id == user.pk or idea.pk in coauthored)
         remaining = left[cid]
+        supportable = is_open and allowed[cid] and not own and not voted
         states[idea.pk] = VoteState(
             voted=voted,
-            can_vote=is_open and allowed[cid] and not own and not voted and (remaining is None or remaining > 0),
+            can_vote=supportable and (remaining is None or remaining > 0),
+            no_votes_left=supportable and remaining == 0,
             can_withdraw=is_open and voted,
             votes_left=remaining if is_open else None,
             counts_hidden=hidden[cid],

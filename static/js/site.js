@@ -20,4 +20,28 @@
       event.detail.isError = false;
     }
   });
+
+  // After an htmx vote or withdrawal, the swapped button carries the voter's
+  // votes left (data-votes-left): the other Support buttons of its campaign
+  // on the page become unavailable at 0, with their reason, and available again above.
+  document.addEventListener("htmx:load", function (event) {
+    var box = event.detail.elt;
+    if (!box || !box.matches || !box.matches(".vote[data-votes-left]")) {
+      return;
+    }
+    var none = box.getAttribute("data-votes-left") === "0";
+    var campaign = box.getAttribute("data-campaign");
+    document.querySelectorAll('button.vote-support[data-campaign="' + campaign + '"]').forEach(function (button) {
+      var reason = button.parentNode.querySelector(".vote-unavailable");
+      button.disabled = none;
+      if (reason) {
+        reason.hidden = !none;
+        if (none) {
+          button.setAttribute("aria-describedby", reason.id);
+        } else {
+          button.removeAttribute("aria-describedby");
+        }
+      }
+    });
+  });
 })();

@@ -17,6 +17,7 @@ from tests.faults.harness import wait_for
 
 TITLE = "Greener streets"
 IDEAS = ("Trees on every corner", "Bike lanes to the station", "Water fountains in parks")
+REASON = "No votes left: withdraw a support to give it to another idea."
 
 
 @pytest.fixture(scope="module")
@@ -99,23 +100,25 @@ def test_a_member_of_the_public_signs_up_votes_to_the_limit_and_checks_the_recei
         expect(each.get_by_text("0 votes left")).to_be_visible()
     journey.check("votes-at-the-limit")
 
-    # At 0 votes left the third idea's button is still shown today (issue
-    # 10, item 5, will show it unavailable): pressing it is refused, and
-    # changes nothing.
-    third.get_by_role("button", name="Support this idea").click()
-    expect(third.get_by_role("alert")).to_have_text("You have no votes left in this campaign.")
+    # At 0 votes left the third idea's button is unavailable, with its reason
+    # (issue 10, item 5); the supported ones offer to withdraw, pressed.
+    unavailable = third.get_by_role("button", name="Support this idea")
+    expect(unavailable).to_be_disabled()
+    expect(unavailable).to_have_accessible_description(REASON)
+    expect(third.get_by_text(REASON)).to_be_visible()
     expect(third.get_by_text("0 votes", exact=True)).to_be_visible()
-    expect(third.get_by_role("button")).to_have_count(0)
-    journey.check("refused-at-0-votes-left")
+    journey.check("unavailable-at-0-votes-left")
 
-    # Withdraw one (press the pressed button again).
-    pressed = first.locator("button[aria-pressed=true]")
-    expect(pressed).to_have_text(re.compile("Support this idea"))
+    # Withdraw one: the other buttons are available again.
+    pressed = first.get_by_role("button", name="Withdraw my support")
+    expect(pressed).to_have_attribute("aria-pressed", "true")
     pressed.click()
     expect(first.get_by_role("status")).to_be_visible()
     expect(first.get_by_text("0 votes", exact=True)).to_be_visible()
     for each in (first, second, third):
         expect(each.get_by_text("1 vote left")).to_be_visible()
+    expect(third.get_by_role("button", name="Support this idea")).to_be_enabled()
+    expect(third.get_by_text(REASON)).to_be_hidden()
     journey.check("withdrawn")
 
     # Vote for another, from its own page.

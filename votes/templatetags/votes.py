@@ -42,6 +42,7 @@ def vote_button(context, idea):
         "voted": state.voted,
         "can_vote": state.can_vote,
         "can_withdraw": state.can_withdraw,
+        "no_votes_left": state.no_votes_left,
         "votes_left": state.votes_left,
         "counts_hidden": state.counts_hidden,
         "log_in_to_vote": state.log_in_to_vote,
