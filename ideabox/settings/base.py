@@ -170,16 +170,17 @@ def redis_caches(url: str) -> dict:
 
 
 if REDIS_URL:
-    CACHES = redis_caches(REDIS_URL)
+    SHARED_CACHES = redis_caches(REDIS_URL)
 else:
     # A file cache is shared by the web process, the worker and the
     # scheduler on one machine, which the in-memory cache is not.
-    CACHES = {
+    SHARED_CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+CACHES = SHARED_CACHES
 
 # --- Celery ---------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -12,20 +12,13 @@ PostgreSQL + Redis), the cache (a file cache there, or that Redis), the mail
 
 import os
 
-from .base import REDIS_URL, VAR_DIR, redis_caches
+from .base import SHARED_CACHES, VAR_DIR
 from .test import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = False
-if REDIS_URL:
-    CACHES = redis_caches(REDIS_URL)
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+# The cache the site's processes share (the test settings' is in-memory).
+CACHES = SHARED_CACHES
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 STORAGES = {

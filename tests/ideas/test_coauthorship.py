@@ -14,12 +14,12 @@ from freezegun import freeze_time
 from accounts import notifications as settings_service
 from campaigns import services as campaign_services
 from campaigns.models import Audience, Phase
-from ideabox.exceptions import DomainError
 from ideas import coauthorship, notifications, services
 from ideas.models import Coauthorship, Idea
 from jury import services as jury_services
 from jury.models import Juror
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee, the_box, user_with_role
+from tests.ideas.test_submit import refusal, submit
 from votes import services as vote_services
 from votes.coauthorship import accept
 from votes.models import Ballot, Vote
@@ -27,18 +27,6 @@ from votes.models import Ballot, Vote
 pytestmark = pytest.mark.django_db
 
 State = Coauthorship.State
-
-
-def submit(campaign, author, **kwargs):
-    kwargs.setdefault("title", "Solar roofs for the depots")
-    kwargs.setdefault("summary", "Cover the bus depots with solar panels.")
-    return services.submit_idea(campaign=campaign, author=author, **kwargs)
-
-
-def refusal(call) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value
 
 
 def invited(campaign=None, *, invitee=None, author=None, **kwargs):
