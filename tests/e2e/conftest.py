@@ -147,19 +147,39 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
 @pytest.fixture
-def journey(site, chromium, artifacts, request):
+def new_journey(site, chromium, artifacts, request):
+    """`new_journey(name="...", **context_options)`: another browser context
+    (a second person, another language or screen, no JavaScript) with the
+    checks every page gets, e.g. new_journey("moderator"),
+    new_journey("phone", locale="fr-FR", **PHONE), new_journey("no-js",
+    java_script_enabled=False). Its screenshots go in a subfolder `name`
+    of the test's folder. Closed when the test ends."""
+    contexts = []
+    test_folder = artifacts / request.node.name
+    shutil.rmtree(test_folder, ignore_errors=True)
+
+    def make(name: str = "", **options) -> Journey:
+        options = {"viewport": DESKTOP, "locale": "en-GB", **options}
+        context = chromium.new_context(base_url=site.url, **options)
+        contexts.append(context)
+        context.set_default_timeout(15_000)
+        context.set_default_navigation_timeout(30_000)
+        return Journey(context.new_page(), site=site, screenshots=test_folder / name if name else test_folder)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def journey(new_journey):
     """A fresh browser context at desktop size on the site, with the checks
     every page gets (no JavaScript error, no CSP refusal, axe-core)."""
-    context = chromium.new_context(viewport=DESKTOP, base_url=site.url, locale="en-GB")
-    context.set_default_timeout(15_000)
-    context.set_default_navigation_timeout(30_000)
-    page = context.new_page()
-    folder = artifacts / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    journey = Journey(page, site=site, screenshots=folder)
-    yield journey
-    context.close()
+    return new_journey()
 
 
 @pytest.fixture(scope="session")
