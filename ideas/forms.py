@@ -9,6 +9,9 @@ from campaigns.models import Campaign, Category
 from . import coauthorship, uploads
 from .models import Idea
 
+# Under the description and the comment fields: both are rendered by ideabox/markdown.py.
+MARKDOWN_HELP = _("Markdown is allowed: **bold**, *italic*, lists, links.")
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -40,7 +43,7 @@ class IdeaForm(forms.Form):
         label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("Markdown is allowed: **bold**, *italic*, lists, links."),
+        help_text=MARKDOWN_HELP,
     )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), to_field_name="slug", required=False
@@ -155,7 +158,9 @@ class SimilarForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text=MARKDOWN_HELP
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def add_domain_error(self, error) -> None:
