@@ -112,6 +112,12 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form refused for its CSRF token (expired, sent from elsewhere, no
+    cookie). The API's views are exempt: DRF checks the token itself."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
 def page_not_found(request, exception=None):
     if _wants_json(request):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)

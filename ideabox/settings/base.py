@@ -45,6 +45,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets the site's 403 page, in the reader's language, not Django's English one.
+CSRF_FAILURE_VIEW = "ideabox.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
