@@ -1,5 +1,5 @@
 """Reading the published results: what the results page, the API and the
-managers' CSV show, and the bar chart drawn on the server as SVG.
+managers' CSV show, and the bar chart's bars (drawn by templates/jury/results/_chart.html).
 
 Everything here reads what publication (jury/publication.py) stored once:
 the Jury's `published_at`, the ResultRow ranking and the decided Awards. It
@@ -13,9 +13,6 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -240,6 +237,9 @@ def csv_rows(results: Results):
 
 @dataclass(frozen=True)
 class Bar:
+    """One idea's bar in the results chart (templates/jury/results/_chart.html)."""
+
+    rank: int
     label: str
     public: Decimal  # the public vote's part of the final score
     jury: Decimal  # the jury's part
@@ -248,112 +248,36 @@ class Bar:
     def total(self) -> Decimal:
         return self.public + self.jury
 
+    # The chart's scale is 0 to 1, the most a final score can be; the widths
+    # are percentages of the bar's track, so the bars follow the screen's
+    # width while the labels and numbers stay text of the page's size.
+    @property
+    def public_width(self) -> str:
+        return _width(_share(self.public))
 
-# Geometry in viewBox units; the SVG scales to its container's width.
-CHART_WIDTH = 640
-LABEL_WIDTH = 220
-VALUE_WIDTH = 64
-ROW_HEIGHT = 28
-BAR_HEIGHT = 18
-TOP = 36  # room for the legend
-LABEL_CHARS = 32
-PUBLIC_FILL = "#1f5fa8"
-JURY_FILL = "#b8561b"
+    @property
+    def jury_width(self) -> str:
+        # Never past the track's end, whatever the rounding.
+        return _width(min(_share(self.jury), 1 - _share(self.public)))
 
-
-def _clip(text: str, limit: int = LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _number(value: Decimal) -> str:
-    # As the page's table shows it (the decimal separator of the language).
-    return number_format(value, 4)
+    @property
+    def jury_start(self) -> str:
+        return self.public_width
 
 
-def _coordinate(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def _share(value: Decimal) -> Decimal:
+    return max(min(value, Decimal(1)), Decimal(0))
 
 
-def bar_chart(bars: list[Bar], *, title: str, description: str = "") -> SafeString:
-    """A horizontal bar chart of final scores (0 to 1) as inline SVG.
-
-    Each bar is split into the public vote's part (solid) and the jury's part
-    (hatched, so the parts differ by more than colour); the numbers are
-    written beside each bar and in each part's <title>, and the page's table
-    holds them too. Every text is escaped: titles are what people wrote.
-    """
-    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = TOP + ROW_HEIGHT * max(len(bars), 1) + 8
-    # Outside the f-strings below, where makemessages can find them.
-    public_label, jury_label = _("Public vote"), _("Jury")
-    public_title, jury_title = _("%(idea)s: public vote %(score)s"), _("%(idea)s: jury %(score)s")
-    lines = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="results-chart" role="img" '
-        f'viewBox="0 0 {CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'aria-labelledby="results-chart-title results-chart-desc">',
-        f'<title id="results-chart-title">{escape(title)}</title>',
-        f'<desc id="results-chart-desc">{escape(description)}</desc>',
-        "<defs>"
-        '<pattern id="results-chart-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)">'
-        f'<rect width="6" height="6" fill="{JURY_FILL}"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2"/>'
-        "</pattern></defs>",
-        # The legend.
-        f'<g class="legend" font-size="13" fill="currentColor">'
-        f'<rect x="{LABEL_WIDTH}" y="8" width="14" height="14" fill="{PUBLIC_FILL}"/>'
-        f'<text x="{LABEL_WIDTH + 20}" y="20">{escape(public_label)}</text>'
-        f'<rect x="{LABEL_WIDTH + 140}" y="8" width="14" height="14" fill="url(#results-chart-hatch)"/>'
-        f'<text x="{LABEL_WIDTH + 160}" y="20">{escape(jury_label)}</text>'
-        "</g>",
-        # The scale's ends: 0 and 1, the most a final score can be.
-        f'<line x1="{LABEL_WIDTH}" y1="{TOP - 4}" x2="{LABEL_WIDTH}" y2="{height - 4}" stroke="#52606d"/>'
-        f'<line x1="{LABEL_WIDTH + plot}" y1="{TOP - 4}" x2="{LABEL_WIDTH + plot}" y2="{height - 4}" '
-        'stroke="#d0d7de" stroke-dasharray="3 3"/>',
-    ]
-    for index, bar in enumerate(bars):
-        y = TOP + index * ROW_HEIGHT
-        public_width = float(max(min(bar.public, Decimal(1)), Decimal(0))) * plot
-        jury_width = min(float(max(bar.jury, Decimal(0))) * plot, plot - public_width)
-        label = escape(bar.label)
-        lines.append(f'<g class="bar" data-total="{_number(bar.total)}">')
-        lines.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" font-size="13" '
-            f'fill="currentColor"><title>{label}</title>{escape(_clip(bar.label))}</text>'
-        )
-        lines.append(
-            f'<rect class="public" x="{LABEL_WIDTH}" y="{y}" width="{_coordinate(public_width)}" '
-            f'height="{BAR_HEIGHT}" fill="{PUBLIC_FILL}">'
-            f"<title>{escape(public_title % {'idea': bar.label, 'score': _number(bar.public)})}"
-            "</title></rect>"
-        )
-        lines.append(
-            f'<rect class="jury" x="{_coordinate(LABEL_WIDTH + public_width)}" y="{y}" '
-            f'width="{_coordinate(jury_width)}" height="{BAR_HEIGHT}" fill="url(#results-chart-hatch)">'
-            f"<title>{escape(jury_title % {'idea': bar.label, 'score': _number(bar.jury)})}"
-            "</title></rect>"
-        )
-        lines.append(
-            f'<text class="value" x="{_coordinate(LABEL_WIDTH + public_width + jury_width + 6)}" '
-            f'y="{y + BAR_HEIGHT - 4}" font-size="13" fill="currentColor">{_number(bar.total)}</text>'
-        )
-        lines.append("</g>")
-    lines.append("</svg>")
-    # Every piece of text above went through escape(); the rest is our markup.
-    return mark_safe("".join(lines))
+def _width(share: Decimal) -> str:
+    # A dot whatever the language: these are SVG attributes, not text.
+    return f"{float(share) * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def results_chart(results: Results) -> SafeString:
-    bars = [Bar(label=line.title, public=line.public_part, jury=line.jury_part) for line in results.lines]
-    description = "; ".join(
-        _("%(rank)s. %(idea)s: %(score)s (public vote %(public)s, jury %(jury)s)")
-        % {
-            "rank": line.row.rank,
-            "idea": line.title,
-            "score": _number(line.row.final_score),
-            "public": _number(line.public_part),
-            "jury": _number(line.jury_part),
-        }
+def results_chart(results: Results) -> list[Bar]:
+    """The chart's bars, in the ranking's order: one per ranked idea, the
+    final score split into the public vote's part and the jury's."""
+    return [
+        Bar(rank=line.row.rank, label=line.title, public=line.public_part, jury=line.jury_part)
         for line in results.lines
-    )
-    return bar_chart(bars, title=_("Final scores, from 0 to 1"), description=description)
+    ]

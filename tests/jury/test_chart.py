@@ -1,150 +1,158 @@
-"""The results chart (jury.results.bar_chart): inline SVG, bar widths
-proportional to the scores on a 0-to-1 scale, split into the public and
-the jury parts, with every text escaped."""
+"""The results chart (jury.results.results_chart and
+templates/jury/results/_chart.html): one item per ranked idea, its label
+above its bar and its numbers as text, bar widths in percent of the track
+(0 to 1), split into the public and the jury parts, every text escaped, and
+the table of the ranking as cards on a phone (issue 10, item 6)."""
 
 import re
-import xml.etree.ElementTree as ET
 from decimal import Decimal
+from html.parser import HTMLParser
 
+from django.template.loader import render_to_string
 from django.utils import translation
 
 import pytest
 
-from jury.results import CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH, Bar, bar_chart
-
-SVG = "{http://www.w3.org/2000/svg}"
-PLOT = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+from jury.results import Bar
 
 
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
+def render(*items: tuple[str, str, str]) -> str:
+    bars = [
+        Bar(rank=rank, label=label, public=Decimal(public), jury=Decimal(jury))
+        for rank, (label, public, jury) in enumerate(items, start=1)
+    ]
+    return render_to_string("jury/results/_chart.html", {"bars": bars})
 
 
-def bars(root: ET.Element) -> list[ET.Element]:
-    return [g for g in root.iter(f"{SVG}g") if g.get("class") == "bar"]
+class Items(HTMLParser):
+    """Each chart item's texts by class, and its rects' attributes by class."""
+
+    def __init__(self):
+        super().__init__()
+        self.items: list[dict] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "li" and attrs.get("class") == "chart-bar":
+            self.items.append({"texts": {}, "rects": {}, "svg": None})
+        if not self.items:
+            return
+        item = self.items[-1]
+        if tag == "svg":
+            item["svg"] = attrs
+        if tag == "rect":
+            item["rects"][attrs.get("class")] = attrs
+        if tag == "p":
+            self.stack.append(attrs.get("class", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.items and self.stack:
+            texts = self.items[-1]["texts"]
+            texts[self.stack[-1]] = texts.get(self.stack[-1], "") + data
 
 
-def widths(group: ET.Element) -> tuple[float, float]:
-    rects = {rect.get("class"): float(rect.get("width")) for rect in group.iter(f"{SVG}rect")}
-    return rects["public"], rects["jury"]
+def items(html: str) -> list[dict]:
+    parser = Items()
+    parser.feed(html)
+    return parser.items
 
 
-def chart(*items: tuple[str, str, str]) -> ET.Element:
-    return parse(
-        bar_chart(
-            [Bar(label=label, public=Decimal(public), jury=Decimal(jury)) for label, public, jury in items],
-            title="Final scores",
-            description="The scores.",
-        )
+def text(item: dict, name: str) -> str:
+    return " ".join(item["texts"][name].split())
+
+
+def widths(item: dict) -> tuple[float, float]:
+    rects = item["rects"]
+    return float(rects["public"]["width"].rstrip("%")), float(rects["jury"]["width"].rstrip("%"))
+
+
+def test_one_item_per_idea_with_its_label_above_its_bar_and_its_score_beside_it():
+    html = render(("First", "0.4", "0.5125"), ("Second", "0.2", "0.1"))
+
+    first, second = items(html)
+
+    assert text(first, "chart-label") == "1. First"
+    assert text(first, "chart-value") == "Final score 0.9125"
+    assert text(first, "chart-parts") == "public vote 0.4000 + jury 0.5125"
+    assert text(second, "chart-label") == "2. Second"
+    # The label comes first, then the bar, then the numbers.
+    assert html.index("First") < html.index('class="chart-track"') < html.index("0.9125")
+
+
+def test_the_bars_are_decoration_the_numbers_are_text():
+    item = items(render(("First", "0.4", "0.5")))[0]
+
+    # Screen readers read the label and the numbers; the SVG is hidden from them.
+    assert item["svg"]["aria-hidden"] == "true"
+    assert item["svg"]["width"] == "100%"
+    assert "viewbox" not in item["svg"]  # no scaling: the text keeps the page's size
+
+
+def test_widths_are_proportional_to_the_scores_on_a_0_to_1_scale():
+    first, second, third = (
+        widths(item) for item in items(render(("A", "0.4", "0.4"), ("B", "0.2", "0.2"), ("C", "0.1", "0")))
     )
 
-
-def test_the_chart_is_an_accessible_image_that_scales():
-    root = chart(("A", "0.4", "0.5"))
-    assert root.tag == f"{SVG}svg"
-    assert root.get("role") == "img"
-    assert root.get("viewBox").startswith("0 0 640 ")
-    assert root.get("width") == "100%"
-    assert root.find(f"{SVG}title").text == "Final scores"
-    assert root.find(f"{SVG}desc").text == "The scores."
-    assert root.get("aria-labelledby") == "results-chart-title results-chart-desc"
+    assert first == (40, 40)
+    assert sum(first) == pytest.approx(2 * sum(second))
+    assert third == (10, 0)
 
 
-def test_one_bar_per_idea_with_widths_proportional_to_the_scores():
-    root = chart(("First", "0.4", "0.4"), ("Second", "0.2", "0.2"), ("Third", "0.1", "0"))
+def test_the_jury_part_starts_where_the_public_part_ends():
+    rects = items(render(("A", "0.4125", "0.3")))[0]["rects"]
 
-    groups = bars(root)
-
-    assert len(groups) == 3
-    first, second, third = (widths(g) for g in groups)
-    assert first == pytest.approx((0.4 * PLOT, 0.4 * PLOT), abs=0.01)
-    assert sum(first) == pytest.approx(2 * sum(second), abs=0.02)
-    assert third == pytest.approx((0.1 * PLOT, 0), abs=0.01)
-    # The jury part starts where the public part ends.
-    rects = {r.get("class"): r for r in groups[0].iter(f"{SVG}rect")}
-    assert float(rects["jury"].get("x")) == pytest.approx(LABEL_WIDTH + 0.4 * PLOT, abs=0.01)
+    assert rects["public"]["width"] == "41.25%"
+    assert rects["jury"]["x"] == "41.25%"
 
 
-def test_the_numbers_are_written_beside_each_bar_and_in_each_part_title():
-    root = chart(("First", "0.4", "0.5125"))
-
-    group = bars(root)[0]
-
-    value = next(t for t in group.iter(f"{SVG}text") if t.get("class") == "value")
-    assert value.text == "0.9125"
-    titles = [t.text for t in group.iter(f"{SVG}title")]
-    assert "First: public vote 0.4000" in titles
-    assert "First: jury 0.5125" in titles
-
-
-def test_numbers_follow_the_language():
+def test_numbers_follow_the_language_but_the_widths_do_not():
     with translation.override("fr"):
-        root = chart(("Première", "0.4", "0.5125"))
-    value = next(t for t in bars(root)[0].iter(f"{SVG}text") if t.get("class") == "value")
-    assert value.text == "0,9125"
+        item = items(render(("Première", "0.4125", "0.5")))[0]
+
+    assert text(item, "chart-value").endswith("0,9125")
+    assert item["rects"]["public"]["width"] == "41.25%"
 
 
 def test_a_zero_score_has_empty_bars_and_still_a_label():
-    root = chart(("Top", "0.4", "0.6"), ("Nothing", "0", "0"))
-
-    zero = bars(root)[1]
+    zero = items(render(("Top", "0.4", "0.6"), ("Nothing", "0", "0")))[1]
 
     assert widths(zero) == (0, 0)
-    labels = [t for t in zero.iter(f"{SVG}text") if t.get("class") != "value"]
-    assert "Nothing" in "".join(labels[0].itertext())
+    assert text(zero, "chart-label") == "2. Nothing"
 
 
-def test_all_zero_scores_draw_no_bar_and_do_not_divide_by_zero():
-    root = chart(("A", "0", "0"), ("B", "0", "0"))
-    assert [widths(g) for g in bars(root)] == [(0, 0), (0, 0)]
+def test_a_single_idea_with_the_highest_score_fills_the_track():
+    assert sum(widths(items(render(("Only", "0.4", "0.6")))[0])) == 100
 
 
-def test_a_single_idea_with_the_highest_score_fills_the_plot():
-    root = chart(("Only", "0.4", "0.6"))
-    assert sum(widths(bars(root)[0])) == pytest.approx(PLOT, abs=0.01)
+def test_no_bar_leaves_the_track_even_with_rounding():
+    public, jury = widths(items(render(("Over", "0.5", "0.5001")))[0])
+    assert public + jury <= 100
 
 
-def test_no_bar_leaves_the_plot_even_with_rounding():
-    root = chart(("Over", "0.5", "0.5001"))
-    public, jury = widths(bars(root)[0])
-    assert public + jury <= PLOT + 1e-6
-
-
-def test_an_empty_chart_is_still_valid_svg():
-    root = chart()
-    assert bars(root) == []
-    assert root.get("role") == "img"
+def test_an_empty_chart_has_no_item():
+    assert items(render()) == []
 
 
 def test_labels_are_escaped():
-    svg = bar_chart(
-        [Bar(label="<script>alert('x')</script> & co", public=Decimal("0.1"), jury=Decimal("0.1"))],
-        title="<b>Scores</b>",
-        description='"quoted" & <tagged>',
-    )
+    html = render(("<script>alert('x')</script> & co", "0.1", "0.1"))
 
-    assert "<script>" not in svg
-    assert "&lt;script&gt;" in svg
-    assert "<b>" not in svg
-    root = parse(svg)  # still well-formed XML
-    assert root.find(f"{SVG}title").text == "<b>Scores</b>"
-    texts = ["".join(t.itertext()) for t in bars(root)[0].iter(f"{SVG}text")]
-    assert any("<script>alert('x')</script> & co" in text for text in texts)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert text(items(html)[0], "chart-label") == "1. <script>alert('x')</script> & co"
 
 
-def test_long_labels_are_shortened_on_the_bar_but_whole_in_the_title():
+def test_long_labels_are_whole():
     label = "An idea with a very long title that would run over the bars of the chart"
-    root = chart((label, "0.1", "0.1"))
-
-    text = next(t for t in bars(root)[0].iter(f"{SVG}text") if t.get("class") != "value")
-
-    assert text.find(f"{SVG}title").text == label
-    shown = text.find(f"{SVG}title").tail
-    assert shown.endswith("…")
-    assert len(shown) <= 32
+    assert text(items(render((label, "0.1", "0.1")))[0], "chart-label") == f"1. {label}"
 
 
-def test_the_svg_has_no_script_and_no_event_handler():
-    svg = bar_chart([Bar(label="A", public=Decimal("0.3"), jury=Decimal("0.3"))], title="T")
-    assert "<script" not in svg
-    assert not re.search(r"\son[a-z]+=", svg)
+def test_the_chart_has_no_script_no_event_handler_and_no_inline_style():
+    html = render(("A", "0.3", "0.3"))
+    assert "<script" not in html
+    assert not re.search(r"\son[a-z]+=", html)
+    assert "style=" not in html  # the Content-Security-Policy allows none

@@ -195,7 +195,7 @@ def test_the_ranking_lists_every_idea_in_order_with_votes_scores_and_awards(clie
 
     html = client.get(PAGE.format(slug=campaign.slug)).content.decode()
 
-    table = html[html.index("<table>") : html.index("</table>")]
+    table = html[html.index('<table class="results-table">') : html.index("</table>")]
     positions = [table.index(f"Idea ranked {n}") for n in range(1, 5)]
     assert positions == sorted(positions)
     body_rows = re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
@@ -253,21 +253,19 @@ def test_the_page_shows_the_weights_and_the_criteria(client):
     assert section.index("Innovation") < section.index("Feasibility")
 
 
-def test_the_chart_is_inline_svg_with_one_bar_per_ranked_idea_and_no_script(client):
+def test_the_chart_has_one_bar_per_ranked_idea_with_its_numbers_as_text_and_no_script(client):
     campaign = published(ideas=5)
     rows = list(ResultRow.objects.filter(campaign=campaign).order_by("rank"))
 
     html = client.get(PAGE.format(slug=campaign.slug)).content.decode()
 
     assert "<script>" not in html[html.index("<main") :]
-    svg = html[html.index("<svg") : html.index("</svg>")]
-    assert 'role="img"' in svg
-    assert "<title" in svg
-    assert "<desc" in svg
-    assert 'viewBox="0 0 ' in svg
-    assert svg.count('class="bar"') == 5
+    chart = html[html.index('<ol class="results-chart">') : html.index("</ol>", html.index('class="results-chart"'))]
+    assert chart.count('class="chart-bar"') == 5
+    assert chart.count('aria-hidden="true"') == 5
     for row in rows:
-        assert f"{row.final_score:.4f}" in svg
+        assert f'<span class="chart-rank">{row.rank}.</span> {row.idea.title}</p>' in chart
+        assert f"</span>{row.final_score:.4f}</p>" in chart
 
 
 def test_a_title_with_markup_is_escaped_in_the_table_and_the_chart(client):
@@ -276,8 +274,23 @@ def test_a_title_with_markup_is_escaped_in_the_table_and_the_chart(client):
     html = client.get(PAGE.format(slug=campaign.slug)).content.decode()
 
     assert "<script>alert(1)</script>" not in html
-    svg = html[html.index("<svg") : html.index("</svg>")]
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    chart = html[html.index('<ol class="results-chart">') :]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in chart
+
+
+def test_on_a_phone_each_ranking_cell_says_its_column(client):
+    """The stylesheet shows each row as a card on a narrow screen, each cell
+    under its column's name, taken from data-label: every column is named."""
+    campaign = published()
+
+    html = client.get(PAGE.format(slug=campaign.slug)).content.decode()
+
+    table = html[html.index('<table class="results-table">') : html.index("</table>")]
+    body = table[table.index("<tbody>") :]
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    assert headers == ["Rank", "Idea", "Votes", "Jury average (out of 5)", "Final score", "Award"]
+    cells = re.findall(r'<td data-label="([^"]+)">', body)
+    assert cells == headers * 3
 
 
 def test_only_managers_see_the_csv_link(client):
@@ -298,7 +311,7 @@ def test_the_page_renders_in_french(client):
     response = client.get(PAGE.format(slug=campaign.slug))
 
     assert response.status_code == 200
-    assert b"<svg" in response.content
+    assert "Score final" in response.content.decode()
 
 
 # --- the link tag for the campaign page -----------------------------------------------------
