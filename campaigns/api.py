@@ -88,6 +88,10 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["kind", "phase"]
         extra_kwargs = {
+            "slug": {
+                "required": False,
+                "help_text": _("The end of the campaign's address. Made from the title when omitted."),
+            },
             "votes_per_voter": {"min_value": 1},
             "shortlist_size": {"min_value": 1, "max_value": 1000},
         }

@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import SCHEDULE_FIELDS, Audience, Campaign, Moderation, Phase
@@ -33,6 +34,9 @@ class StorableDateTimeField(forms.DateTimeField):
         return result
 
 
+ADDRESS_HELP = _("The end of the campaign's address: letters, numbers, hyphens and underscores.")
+
+
 def _datetime_field(label, *, required: bool = False, help_text: str = "") -> forms.DateTimeField:
     # Entered and shown in the visitor's current time zone.
     return StorableDateTimeField(label=label, required=required, widget=DateTimeLocalInput(), help_text=help_text)
@@ -45,7 +49,10 @@ class CampaignForm(forms.Form):
     slug = forms.SlugField(
         label=_("Address"),
         max_length=80,
-        help_text=_("The end of the campaign's address: letters, numbers, hyphens and underscores."),
+        required=False,
+        help_text=format_lazy("{} {}", ADDRESS_HELP, _("Made from the title when empty.")),
+        # site.js fills it in from the title as it is typed, until it is edited by hand.
+        widget=forms.TextInput(attrs={"data-slug-from": "id_title"}),
     )
     theme = forms.CharField(
         label=_("Theme"),
@@ -110,6 +117,11 @@ class CampaignForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         if campaign is not None:
+            # An existing campaign keeps the address its links use unless one is typed.
+            slug = self.fields["slug"]
+            slug.required = True
+            slug.help_text = ADDRESS_HELP
+            slug.widget.attrs.pop("data-slug-from", None)
             for name in campaign.locked_rules():
                 if name in self.fields:
                     # Still sent (the service refuses a different value with

@@ -5,7 +5,14 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+
+# The box's texts as its migration (0002_idea_box) stored them, in English:
+# until a manager writes the box's own, each reader gets them in their language.
+BOX_TITLE = gettext_noop("Idea box")
+BOX_THEME = gettext_noop("Any idea that would make our work better, at any time of the year.")
 
 
 class Phase(models.TextChoices):
@@ -48,6 +55,8 @@ VOTER_RULES = ("votes_per_voter", "audience", "allow_anonymous", "moderation")
 # closes: freezing them would freeze its moderation for good, when a
 # moderator must be able to switch it to pre-moderation during a spam wave.
 BOX_VOTER_RULES = ("votes_per_voter",)
+# A campaign is live while it takes ideas or votes.
+LIVE_PHASES = (Phase.SUBMISSION, Phase.VOTING)
 PHASES_AFTER_VOTING_OPENS = (Phase.VOTING, Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED)
 
 # The schedule's boundaries in order; each must not come before the previous.
@@ -103,6 +112,11 @@ def _ordered(earlier: str, later: str, strict: bool) -> Q:
 class CampaignQuerySet(models.QuerySet):
     def challenges(self):
         return self.filter(kind=Kind.CHALLENGE)
+
+    def live(self):
+        """The campaigns taking ideas or votes now, the one closing soonest first."""
+        closes = models.Case(models.When(phase=Phase.VOTING, then=F("voting_closes")), default=F("submission_closes"))
+        return self.challenges().filter(phase__in=LIVE_PHASES).order_by(closes, "pk")
 
     def visible_to(self, user):
         """What this person may see at all; everything else is a 404.
@@ -209,10 +223,23 @@ class Campaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return "/box/" if self.is_box else f"/campaigns/{self.slug}/"
+
+    def _in_reader_language(self, text: str, default: str) -> str:
+        return gettext(default) if self.is_box and text == default else text
+
+    @property
+    def display_title(self) -> str:
+        """The title to show: the box's default one in the reader's language."""
+        return self._in_reader_language(self.title, BOX_TITLE)
+
+    @property
+    def display_theme(self) -> str:
+        """The introduction to show: the box's default one in the reader's language."""
+        return self._in_reader_language(self.theme, BOX_THEME)
 
     @property
     def is_box(self) -> bool:

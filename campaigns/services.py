@@ -305,11 +305,35 @@ def _slug_taken() -> DomainError:
     return DomainError("invalid", message, fields={"slug": [message]})
 
 
+SLUG_MAX_LENGTH = Campaign._meta.get_field("slug").max_length
+# The longest ending a clash adds ("-999"): what the title's address keeps room for.
+SLUG_ENDING_ROOM = 4
+# A slug made from the title that another creation takes in between is made again, this many times.
+SLUG_ATTEMPTS = 3
+
+
+def slug_from_title(title: str) -> str:
+    """A free address made from the title: "greener-streets", then
+    "greener-streets-2", "-3"... when taken (or reserved)."""
+    base = slugify(title)[:SLUG_MAX_LENGTH].strip("-_")
+    if not base:
+        message = _("No address can be made from this title: type one (letters, numbers, hyphens).")
+        raise DomainError("invalid", message, fields={"slug": [message]})
+    stem = base[: SLUG_MAX_LENGTH - SLUG_ENDING_ROOM]
+    taken = set(Campaign.objects.filter(slug__startswith=stem).values_list("slug", flat=True)) | RESERVED_SLUGS
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        ending = f"-{number}"
+        slug = base[: SLUG_MAX_LENGTH - len(ending)].rstrip("-_") + ending
+    return slug
+
+
 def create_campaign(
     *,
     by,
     title: str,
-    slug: str,
+    slug: str = "",
     theme: str = "",
     cover=None,
     audience: str = Audience.PUBLIC,
@@ -325,10 +349,13 @@ def create_campaign(
     voting_closes: datetime.datetime | None = None,
     deliberation_ends: datetime.datetime | None = None,
 ) -> Campaign:
-    """A new campaign, in draft: it leaves the draft when a manager moves it."""
+    """A new campaign, in draft: it leaves the draft when a manager moves it.
+    Without a slug, its address is made from the title (`slug_from_title`)."""
     require_manager(by)
     title = strip_bidi(title)
-    _check_slug(slug)
+    made_from_title = not slug
+    if not made_from_title:
+        _check_slug(slug)
     _check_cover(cover)
     _check_numbers({"votes_per_voter": votes_per_voter, "shortlist_size": shortlist_size, "review_days": review_days})
     schedule = {
@@ -359,14 +386,20 @@ def create_campaign(
     )
     if cover:
         campaign.cover = cover
-    try:
-        with transaction.atomic():
-            campaign.save()
-    except IntegrityError as exc:
-        if Campaign.objects.filter(slug=slug).exists():
-            raise _slug_taken() from exc
-        raise
-    return campaign
+    attempt = 1
+    while True:
+        if made_from_title:
+            campaign.slug = slug_from_title(title)
+        try:
+            with transaction.atomic():
+                campaign.save()
+            return campaign
+        except IntegrityError as exc:
+            if not Campaign.objects.filter(slug=campaign.slug).exists():
+                raise
+            if not made_from_title or attempt == SLUG_ATTEMPTS:
+                raise _slug_taken() from exc
+            attempt += 1  # another creation took the address made from the title in between
 
 
 # Beside each fixed rule, on the edit page before and in the refusal after.

@@ -13,6 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from campaigns import lifecycle
+from campaigns.models import Campaign
+from ideas.services import may_take_part
 
 from . import outbox
 from .api import error_body
@@ -22,8 +24,23 @@ from .models import Heartbeat
 log = logging.getLogger(__name__)
 
 
+# The live campaigns the home page lists; "All campaigns" leads to the others.
+HOME_LIVE_CAMPAIGNS = 6
+
+
 def home(request):
-    return render(request, "home.html")
+    """The site's front page: the campaigns live now for this visitor and,
+    signed in, what they can do next (where a newly verified user lands)."""
+    user = request.user
+    live = list(Campaign.objects.visible_to(user).live()[:HOME_LIVE_CAMPAIGNS])
+    context = {"live_campaigns": live}
+    if user.is_authenticated:
+        # The live campaigns this person may take part in: vote in, or submit to.
+        now = timezone.now()
+        open_to_them = [campaign for campaign in live if may_take_part(user, campaign)]
+        context["vote_in"] = [campaign for campaign in open_to_them if campaign.accepts_votes(now)]
+        context["submit_to"] = [campaign for campaign in open_to_them if campaign.accepts_ideas(now)]
+    return render(request, "home.html", context)
 
 
 def api_docs(request):

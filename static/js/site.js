@@ -21,6 +21,29 @@
     }
   });
 
+  // After an htmx action in a moderation list ([data-queue]: the queue, the
+  // reviewers' page) the server draws the lists again, and the button that
+  // had focus leaves with its item: focus goes to the heading of the list
+  // the item was in (it says the new count; the page's live region says what
+  // was done). A refusal keeps the item, and the focus where it was.
+  var queueSection = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    var section = source && source.closest ? source.closest("[data-queue] section[id]") : null;
+    queueSection = section ? section.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var focused = document.activeElement;
+    if (!queueSection || (focused && focused !== document.body && document.contains(focused))) {
+      return;
+    }
+    var section = document.getElementById(queueSection);
+    var heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    if (heading) {
+      heading.focus();
+    }
+  });
+
   // After an htmx vote or withdrawal, the swapped button carries the voter's
   // votes left (data-votes-left): the other Support buttons of its campaign
   // on the page become unavailable at 0, with their reason, and available again above.
@@ -42,6 +65,34 @@
           button.removeAttribute("aria-describedby");
         }
       }
+    });
+  });
+
+  // A new campaign's address follows its title as it is typed (as Django's
+  // slugify makes it), until the manager edits the address by hand; emptied,
+  // it follows again. Without JavaScript the server makes it from the title.
+  function slugify(text) {
+    return text
+      .normalize("NFKD")
+      .replace(/[^\x00-\x7F]/g, "")
+      .toLowerCase()
+      .replace(/[^\w\s-]/g, "")
+      .replace(/[-\s]+/g, "-")
+      .replace(/^[-_]+|[-_]+$/g, "");
+  }
+  document.querySelectorAll("input[data-slug-from]").forEach(function (slug) {
+    var title = document.getElementById(slug.getAttribute("data-slug-from"));
+    if (!title) {
+      return;
+    }
+    var follows = slug.value === "" || slug.value === slugify(title.value);
+    title.addEventListener("input", function () {
+      if (follows) {
+        slug.value = slugify(title.value).slice(0, slug.maxLength > 0 ? slug.maxLength : undefined).replace(/[-_]+$/, "");
+      }
+    });
+    slug.addEventListener("input", function () {
+      follows = slug.value === "";
     });
   });
 })();
