@@ -323,10 +323,12 @@ def open_reports(*, user) -> QuerySet[Report]:
 
 
 def awaiting_approval(*, user) -> QuerySet[Idea]:
-    """Ideas of pre-moderated campaigns not yet approved, oldest first."""
+    """Ideas of pre-moderated campaigns not yet approved, oldest first. A
+    hidden one is not waiting: hiding is how a moderator turns it down, and
+    restoring it puts it back here."""
     return (
         Idea.objects.visible_to(user)
-        .filter(approved=False)
+        .filter(approved=False, hidden=False)
         .exclude(status=Status.MERGED)
         .select_related("campaign", "author")
         .order_by("created_at", "pk")

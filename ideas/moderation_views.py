@@ -3,12 +3,10 @@ endpoints behind every moderation and review button.
 
 Each action answers three ways:
 - htmx from an idea page (`where=idea`): the refreshed `ideas/_moderation.html`;
-- htmx from the queue: the queue's counts, out of band, and either the item
-  removed (dismiss, approve, restore: the result is said in the queue's live
-  region)
-  or a short result in the item's live region;
-- htmx from the reviewers' page: a short result announced in the item's
-  live region;
+- htmx from the queue or the reviewers' page: their lists drawn again (the
+  item handled has left its list, or moved to another, and the headings give
+  the new counts), the result said in the page's live region (out of band);
+  a refusal: its errors in the item's own live region;
 - a plain POST: a message and a redirect to `next` (or the idea), or, when
   refused, the action's own page with the errors and the refusal's status.
 A GET of an action address shows that page with an empty form, the no-script
@@ -17,13 +15,14 @@ way in.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -46,8 +45,8 @@ def _require_moderator(request) -> None:
         raise PermissionDenied
 
 
-def _page(request, queryset, param: str = "page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+def _page(params, queryset, param: str = "page"):
+    return Paginator(queryset, PAGE_SIZE).get_page(params.get(param))
 
 
 # --- pages -----------------------------------------------------------------------
@@ -57,15 +56,18 @@ def _page(request, queryset, param: str = "page"):
 @require_http_methods(["GET", "HEAD"])
 def queue(request):
     _require_moderator(request)
-    user = request.user
-    context = {
-        "reports": _page(request, moderation.open_reports(user=user), "page"),
-        "approvals": _page(request, moderation.awaiting_approval(user=user), "approval_page"),
+    return render(request, "moderation/queue.html", _queue_context(request.user, request.GET))
+
+
+def _queue_context(user, params) -> dict:
+    """The queue's lists, at the pages `params` ask for."""
+    return {
+        "reports": _page(params, moderation.open_reports(user=user), "page"),
+        "approvals": _page(params, moderation.awaiting_approval(user=user), "approval_page"),
         "hidden_ideas": list(moderation.recently_hidden_ideas(user=user)[:RECENTLY_HIDDEN_SHOWN]),
         "hidden_comments": list(moderation.recently_hidden_comments(user=user)[:RECENTLY_HIDDEN_SHOWN]),
         "recent_days": moderation.RECENTLY_HIDDEN_DAYS,
     }
-    return render(request, "moderation/queue.html", context)
 
 
 @login_required
@@ -74,7 +76,7 @@ def log(request):
     _require_moderator(request)
     form = LogFilterForm(request.GET)
     action = form.cleaned_data["action"] if form.is_valid() else ""
-    entries = _page(request, moderation.moderation_log(user=request.user, action=action))
+    entries = _page(request.GET, moderation.moderation_log(user=request.user, action=action))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "entries": entries, "filter_query": query.urlencode()}
@@ -85,11 +87,11 @@ def log(request):
 @require_http_methods(["GET", "HEAD"])
 def box(request):
     _require_moderator(request)
-    context = {
-        "ideas": _page(request, review.awaiting_review(user=request.user)),
-        "now": timezone.now(),
-    }
-    return render(request, "moderation/box.html", context)
+    return render(request, "moderation/box.html", _box_context(request.user, request.GET))
+
+
+def _box_context(user, params) -> dict:
+    return {"ideas": _page(params, review.awaiting_review(user=user)), "now": timezone.now()}
 
 
 # --- actions ---------------------------------------------------------------------
@@ -237,28 +239,23 @@ def _fresh_idea(request, idea: Idea) -> Idea | None:
     return Idea.objects.visible_to(request.user).select_related("campaign", "author").filter(pk=idea.pk).first()
 
 
-# The queue items that an action takes out of the queue, by the item's id.
-LEAVES_THE_QUEUE = {
-    "dismiss": "report",
-    "approve": "approval",
-    "restore_idea": "hidden-idea",
-    "restore_comment": "hidden-comment",
+# The pages whose lists an htmx action draws again: where=… → (the list's
+# template and id, its context).
+LISTS = {
+    "queue": ("moderation/_queue.html", "queue", _queue_context),
+    "box": ("moderation/_box.html", "box-queue", _box_context),
 }
 
 
-def _queue_result(request, action: Action, obj, message: str):
-    """The item's new state and the queue's counts (out of band)."""
-    context = {
-        "message": message,
-        "removed": action.name in LEAVES_THE_QUEUE,
-        "open_reports": moderation.open_reports(user=request.user).count(),
-        "awaiting_approval": moderation.awaiting_approval(user=request.user).count(),
-    }
-    response = render(request, "moderation/_queue_result.html", context)
-    if context["removed"]:
-        # The item goes; its confirmation is said in the queue's live region.
-        response["HX-Retarget"] = f"#{LEAVES_THE_QUEUE[action.name]}-{obj.pk}"
-        response["HX-Reswap"] = "delete"
+def _list_result(request, where: str, message: str):
+    """The page's lists drawn again, at the pages its address asks for (the
+    form's `next`), and the result in the page's live region, out of band."""
+    template, list_id, make_context = LISTS[where]
+    params = QueryDict(urlsplit(safe_next(request, "")).query)
+    context = {**make_context(request.user, params), "list_template": template, "message": message}
+    response = render(request, "moderation/_list_result.html", context)
+    response["HX-Retarget"] = f"#{list_id}"
+    response["HX-Reswap"] = "outerHTML"
     return response
 
 
@@ -269,8 +266,8 @@ def _success(request, action: Action, obj, idea: Idea, where: str):
             fresh = _fresh_idea(request, idea)
             if fresh is not None:
                 return render(request, "ideas/_moderation.html", {"idea": fresh, "moderation_message": message})
-        if where == "queue":
-            return _queue_result(request, action, obj, message)
+        if where in LISTS:
+            return _list_result(request, where, message)
         return render(request, "moderation/_result.html", {"message": message, "ok": True})
     messages.success(request, message)
     return HttpResponseRedirect(safe_next(request, idea.get_absolute_url()))

@@ -390,111 +390,302 @@ def _queue_with_two_reports_and_two_waiting_ideas():
     return reports, waiting
 
 
-def _oob_count(body: str, kind: str) -> str:
-    start = body.index(f'<span id="{kind}-count" hx-swap-oob="true">')
-    return body[body.index(">", start) + 1 : body.index("</span>", start)]
+def _queue_of_each_kind() -> dict:
+    """Four open reports (two on ideas, two on one comment), two ideas
+    awaiting approval, a hidden idea and a hidden comment, and a twin of the
+    first reported idea to merge it into."""
+    idea_report, _ = _queue_with_two_reports_and_two_waiting_ideas()[0]
+    comment = CommentFactory()
+    comment_reports = [Report.objects.create(reporter=UserFactory(), comment=comment, reason="rude") for _ in range(2)]
+    hidden_idea, hidden_comment = IdeaFactory(), CommentFactory()
+    moderator = UserFactory(groups=["moderators"])
+    moderation.hide_idea(idea=hidden_idea, by=moderator, reason="spam")
+    moderation.hide_comment(comment=hidden_comment, by=moderator, reason="spam")
+    return {
+        "idea_report": idea_report,
+        "comment_reports": comment_reports,
+        "waiting": Idea.objects.filter(approved=False).order_by("pk").first(),
+        "hidden_idea": hidden_idea,
+        "hidden_comment": hidden_comment,
+        "twin": IdeaFactory(campaign=idea_report.idea.campaign),
+    }
 
 
-def test_an_htmx_dismiss_from_the_queue_removes_the_item_and_updates_the_counts(client, moderator):
-    (report, _), _ = _queue_with_two_reports_and_two_waiting_ideas()
+# Every queue action: (name, arguments of its address, form data, the item
+# that leaves, the item that arrives (or None), the message, the counts after).
+QUEUE_ACTIONS = {
+    "dismiss": lambda q: (
+        "moderation:dismiss",
+        q["idea_report"].pk,
+        {},
+        [f"report-{q['idea_report'].pk}"],
+        None,
+        "The report is dismissed.",
+        ("3 open reports", "2 ideas awaiting approval"),
+    ),
+    "hide a reported idea": lambda q: (
+        "moderation:hide_idea",
+        q["idea_report"].idea_id,
+        {"reason": "Spam"},
+        [f"report-{q['idea_report'].pk}"],
+        f"hidden-idea-{q['idea_report'].idea_id}",
+        "The idea is hidden.",
+        ("3 open reports", "2 ideas awaiting approval"),
+    ),
+    "hide a reported comment": lambda q: (
+        "moderation:hide_comment",
+        q["comment_reports"][0].comment_id,
+        {"reason": "Rude"},
+        [f"report-{r.pk}" for r in q["comment_reports"]],
+        f"hidden-comment-{q['comment_reports'][0].comment_id}",
+        "The comment is hidden.",
+        ("2 open reports", "2 ideas awaiting approval"),
+    ),
+    "merge a reported duplicate": lambda q: (
+        "votes:merge",
+        q["idea_report"].idea_id,
+        {"target": q["twin"].pk, "reason": "Same idea"},
+        [f"report-{q['idea_report'].pk}"],
+        None,
+        "The idea is merged: its comments, followers and votes moved.",
+        ("3 open reports", "2 ideas awaiting approval"),
+    ),
+    "approve": lambda q: (
+        "moderation:approve",
+        q["waiting"].pk,
+        {},
+        [f"approval-{q['waiting'].pk}"],
+        None,
+        "The idea is approved and published.",
+        ("4 open reports", "1 idea awaiting approval"),
+    ),
+    "turn down (hide) an idea awaiting approval": lambda q: (
+        "moderation:hide_idea",
+        q["waiting"].pk,
+        {"reason": "Off topic"},
+        [f"approval-{q['waiting'].pk}"],
+        f"hidden-idea-{q['waiting'].pk}",
+        "The idea is hidden.",
+        ("4 open reports", "1 idea awaiting approval"),
+    ),
+    "restore an idea": lambda q: (
+        "moderation:restore_idea",
+        q["hidden_idea"].pk,
+        {},
+        [f"hidden-idea-{q['hidden_idea'].pk}"],
+        None,
+        "The idea is visible again.",
+        ("4 open reports", "2 ideas awaiting approval"),
+    ),
+    "restore a comment": lambda q: (
+        "moderation:restore_comment",
+        q["hidden_comment"].pk,
+        {},
+        [f"hidden-comment-{q['hidden_comment'].pk}"],
+        None,
+        "The comment is visible again.",
+        ("4 open reports", "2 ideas awaiting approval"),
+    ),
+}
+
+
+def _counts(body: str) -> tuple[str, str]:
+    def one(kind):
+        start = body.index(f'<span id="{kind}-count">')
+        return body[body.index(">", start) + 1 : body.index("</span>", start)]
+
+    return one("reports"), one("approvals")
+
+
+def _has_item(body: str, item: str) -> bool:
+    return f'id="{item}"' in body
+
+
+def test_the_queue_before_any_action_has_every_item_and_count(client, moderator):
+    queue = _queue_of_each_kind()
     client.force_login(moderator)
-    response = client.post(reverse("moderation:dismiss", args=[report.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert response["HX-Retarget"] == f"#report-{report.pk}"
-    assert response["HX-Reswap"] == "delete"
-    body = response.content.decode()
-    assert '<div id="queue-status" role="status" aria-live="polite" hx-swap-oob="true">' in body
-    assert "The report is dismissed." in body
-    assert _oob_count(body, "reports") == "1 open report"
-    assert _oob_count(body, "approvals") == "2 ideas awaiting approval"
+    page = client.get("/moderation/").content.decode()
+    assert _counts(page) == ("4 open reports", "2 ideas awaiting approval")
+    for name, make in QUEUE_ACTIONS.items():
+        _, _, _, leaving, arriving, _, _ = make(queue)
+        assert all(_has_item(page, item) for item in leaving), name
+        assert arriving is None or not _has_item(page, arriving), name
 
 
-def test_an_htmx_approval_from_the_queue_removes_the_item_and_updates_the_counts(client, moderator):
-    _, (idea, _) = _queue_with_two_reports_and_two_waiting_ideas()
-    client.force_login(moderator)
-    response = client.post(reverse("moderation:approve", args=[idea.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert response["HX-Retarget"] == f"#approval-{idea.pk}"
-    assert response["HX-Reswap"] == "delete"
-    body = response.content.decode()
-    assert "The idea is approved and published." in body
-    assert _oob_count(body, "reports") == "2 open reports"
-    assert _oob_count(body, "approvals") == "1 idea awaiting approval"
-
-
-def test_an_htmx_hide_from_the_queue_says_so_in_the_item_and_updates_the_counts(client, moderator):
-    (report, _), _ = _queue_with_two_reports_and_two_waiting_ideas()
+@pytest.mark.parametrize("name", QUEUE_ACTIONS)
+def test_an_htmx_queue_action_draws_the_queue_again_without_the_item_and_with_the_counts(client, moderator, name):
+    url, pk, data, leaving, arriving, message, counts = QUEUE_ACTIONS[name](_queue_of_each_kind())
     client.force_login(moderator)
     response = client.post(
-        reverse("moderation:hide_idea", args=[report.idea_id]),
-        {"reason": "Spam", "where": "queue"},
+        reverse(url, args=[pk]), {**data, "where": "queue", "next": "/moderation/"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#queue", "outerHTML")
+    body = response.content.decode()
+    assert body.startswith('<div id="queue" data-queue>')
+    assert "<html" not in body
+    assert not any(_has_item(body, item) for item in leaving)
+    assert arriving is None or _has_item(body, arriving)
+    assert _counts(body) == counts
+    # Said in the page's live region, which stays in place (innerHTML).
+    assert f'<div id="queue-status" hx-swap-oob="innerHTML"><p class="message success">{message}</p></div>' in body
+
+
+@pytest.mark.parametrize("name", QUEUE_ACTIONS)
+def test_a_plain_post_from_the_queue_returns_to_the_queue_without_the_item_and_with_the_counts(client, moderator, name):
+    url, pk, data, leaving, arriving, message, counts = QUEUE_ACTIONS[name](_queue_of_each_kind())
+    client.force_login(moderator)
+    response = client.post(reverse(url, args=[pk]), {**data, "where": "queue", "next": "/moderation/"}, follow=True)
+    assert response.redirect_chain == [("/moderation/", 302)]
+    page = response.content.decode()
+    assert message in page
+    assert not any(_has_item(page, item) for item in leaving)
+    assert arriving is None or _has_item(page, arriving)
+    assert _counts(page) == counts
+
+
+def test_the_queue_page_holds_an_empty_live_region_outside_the_lists(client, moderator):
+    client.force_login(moderator)
+    page = client.get("/moderation/").content.decode()
+    status = page.index('<div id="queue-status" role="status" aria-live="polite"></div>')
+    assert status < page.index('<div id="queue" data-queue>')
+
+
+def test_the_queue_headings_take_the_focus_after_an_action(client, moderator):
+    _queue_of_each_kind()
+    client.force_login(moderator)
+    page = client.get("/moderation/").content.decode()
+    for section in ("reports", "approvals", "hidden"):
+        assert f'<section id="{section}" aria-labelledby="{section}-title">' in page
+        assert f'<h2 id="{section}-title" tabindex="-1">' in page
+
+
+def test_an_htmx_queue_action_keeps_the_page_the_moderator_is_on(client, moderator):
+    reports = [Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="x") for _ in range(23)]
+    client.force_login(moderator)
+    response = client.post(
+        reverse("moderation:dismiss", args=[reports[-1].pk]),
+        {"where": "queue", "next": "/moderation/?page=2"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert _has_item(body, f"report-{reports[-2].pk}")
+    assert not _has_item(body, f"report-{reports[0].pk}")
+    assert "Page 2 of 2" in body
+    assert _counts(body)[0] == "22 open reports"
+
+
+def test_an_htmx_queue_action_with_an_outside_next_draws_the_first_page(client, moderator):
+    (report, other), _ = _queue_with_two_reports_and_two_waiting_ideas()
+    client.force_login(moderator)
+    response = client.post(
+        reverse("moderation:dismiss", args=[report.pk]),
+        {"where": "queue", "next": "https://evil.example/?page=9"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert "HX-Retarget" not in response
-    body = response.content.decode()
-    assert '<p class="message success">The idea is hidden.</p>' in body
-    assert _oob_count(body, "reports") == "1 open report"
+    assert _has_item(response.content.decode(), f"report-{other.pk}")
 
 
-def test_an_htmx_restore_from_the_queue_removes_the_item_from_the_recently_hidden(client, moderator):
-    idea = IdeaFactory(hidden=True, hidden_reason="x")
-    comment = CommentFactory(hidden=True, hidden_reason="x")
-    client.force_login(moderator)
-    for name, obj, item in [("restore_idea", idea, "hidden-idea"), ("restore_comment", comment, "hidden-comment")]:
-        response = client.post(reverse(f"moderation:{name}", args=[obj.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true")
-        assert response.status_code == 200
-        assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#{item}-{obj.pk}", "delete")
-        assert "visible again" in response.content.decode()
-
-
-def test_the_queue_counts_are_the_same_fragment_as_the_page_headings(client, moderator):
-    _queue_with_two_reports_and_two_waiting_ideas()
-    client.force_login(moderator)
-    page = client.get("/moderation/").content.decode()
-    assert '<span id="reports-count">2 open reports</span>' in page
-    assert '<span id="approvals-count">2 ideas awaiting approval</span>' in page
-    assert '<div id="queue-status" role="status" aria-live="polite"></div>' in page
-
-
-@pytest.mark.parametrize("name", ["dismiss", "approve"])
-def test_a_plain_post_from_the_queue_returns_to_the_updated_queue_with_a_message(client, moderator, name):
-    reports, waiting = _queue_with_two_reports_and_two_waiting_ideas()
-    target = reports[0] if name == "dismiss" else waiting[0]
+def test_a_refused_htmx_queue_action_keeps_the_item_and_says_why_in_it(client, moderator):
+    report = Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="duplicate")
     client.force_login(moderator)
     response = client.post(
-        reverse(f"moderation:{name}", args=[target.pk]), {"where": "queue", "next": "/moderation/"}, follow=True
+        reverse("votes:merge", args=[report.idea_id]),
+        {"target": 999999, "reason": "Same", "where": "queue", "next": "/moderation/"},
+        HTTP_HX_REQUEST="true",
     )
-    assert response.redirect_chain == [("/moderation/", 302)]
-    page = response.content.decode()
-    assert ("The report is dismissed." if name == "dismiss" else "The idea is approved and published.") in page
-    if name == "dismiss":
-        assert f'id="report-{target.pk}"' not in page
-        assert '<span id="reports-count">1 open report</span>' in page
-    else:
-        assert f'id="approval-{target.pk}"' not in page
-        assert '<span id="approvals-count">1 idea awaiting approval</span>' in page
+    assert response.status_code == 400
+    assert "HX-Retarget" not in response
+    body = response.content.decode()
+    assert 'role="alert"' in body
+    assert "There is no idea with this number that you can see." in body
+    assert Report.objects.get(pk=report.pk).resolved_at is None
 
 
-@pytest.mark.parametrize("name", ["dismiss", "approve"])
+def test_a_second_htmx_approval_is_a_conflict_said_in_the_item(client, moderator):
+    idea = IdeaFactory(approved=False)
+    client.force_login(moderator)
+    url = reverse("moderation:approve", args=[idea.pk])
+    assert client.post(url, {"where": "queue"}, HTTP_HX_REQUEST="true").status_code == 200
+    again = client.post(url, {"where": "queue"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 409
+    assert "HX-Retarget" not in again
+    assert "This idea is already approved." in again.content.decode()
+
+
+def test_the_queue_offers_to_merge_a_reported_idea_but_not_a_comment(client, moderator):
+    idea_report = Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="duplicate")
+    comment_report = Report.objects.create(reporter=UserFactory(), comment=CommentFactory(), reason="rude")
+    client.force_login(moderator)
+    page = client.get("/moderation/").content.decode()
+    assert f'id="report-{idea_report.pk}-merge-target"' in page
+    assert reverse("votes:merge", args=[idea_report.idea_id]) in page
+    assert f'id="report-{comment_report.pk}-merge-target"' not in page
+
+
+@pytest.mark.parametrize("name", ["dismiss", "approve", "hide_idea", "restore_idea"])
 def test_an_htmx_queue_action_costs_the_same_queries_with_3_or_30_items(client, moderator, name):
     client.force_login(moderator)
 
     def cost(n):
         _populate_queue(n)
-        target = (
-            Report.objects.filter(resolved_at__isnull=True).first()
-            if name == "dismiss"
-            else Idea.objects.filter(approved=False).first()
-        )
+        target, data = {
+            "dismiss": (Report.objects.filter(resolved_at__isnull=True).first(), {}),
+            "approve": (Idea.objects.filter(approved=False, hidden=False).first(), {}),
+            "hide_idea": (Idea.objects.filter(approved=True, hidden=False).first(), {"reason": "x"}),
+            "restore_idea": (Idea.objects.filter(hidden=True).first(), {}),
+        }[name]
         with CaptureQueriesContext(connection) as captured:
             response = client.post(
-                reverse(f"moderation:{name}", args=[target.pk]), {"where": "queue"}, HTTP_HX_REQUEST="true"
+                reverse(f"moderation:{name}", args=[target.pk]), {**data, "where": "queue"}, HTTP_HX_REQUEST="true"
             )
         assert response.status_code == 200
         return len(captured)
 
     assert cost(3) == cost(27)
+
+
+@pytest.mark.parametrize(
+    ("status", "data", "message"),
+    [
+        ("accepted", {}, "The status is changed; the author will be told."),
+        ("rejected", {"reason": "Not for now"}, "The status is changed; the author will be told."),
+    ],
+)
+def test_an_htmx_answer_from_the_box_page_draws_the_list_again_without_the_idea(
+    client, moderator, status, data, message
+):
+    answered, other = IdeaFactory(campaign=the_box()), IdeaFactory(campaign=the_box())
+    client.force_login(moderator)
+    response = client.post(
+        reverse("moderation:review", args=[answered.pk]),
+        {**data, "status": status, "where": "box", "next": "/moderation/box/"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#box-queue", "outerHTML")
+    body = response.content.decode()
+    assert not _has_item(body, f"review-{answered.pk}")
+    assert _has_item(body, f"review-{other.pk}")
+    assert "1 idea is waiting for an answer, the most urgent first." in body
+    assert '<p class="lead" id="box-count" tabindex="-1">' in body
+    assert f'<div id="queue-status" hx-swap-oob="innerHTML"><p class="message success">{message}</p></div>' in body
+
+
+def test_a_plain_answer_from_the_box_page_returns_to_it_without_the_idea(client, moderator):
+    answered = IdeaFactory(campaign=the_box())
+    client.force_login(moderator)
+    response = client.post(
+        reverse("moderation:review", args=[answered.pk]),
+        {"status": "accepted", "where": "box", "next": "/moderation/box/"},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/moderation/box/", 302)]
+    page = response.content.decode()
+    assert "The status is changed; the author will be told." in page
+    assert not _has_item(page, f"review-{answered.pk}")
+    assert "0 ideas are waiting for an answer" in page
 
 
 def test_an_htmx_conflict_from_the_box_page_is_announced(client, moderator):

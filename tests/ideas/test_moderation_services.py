@@ -278,6 +278,15 @@ def test_the_queue_lists_ideas_awaiting_approval_and_recently_hidden_items(moder
     assert list(moderation.recently_hidden_comments(user=moderator)) == [comment]
 
 
+def test_an_idea_hidden_while_awaiting_approval_waits_no_more_until_restored(moderator):
+    idea = IdeaFactory(approved=False)
+    moderation.hide_idea(idea=idea, by=moderator, reason="Off topic")
+    assert list(moderation.awaiting_approval(user=moderator)) == []
+    assert list(moderation.recently_hidden_ideas(user=moderator)) == [idea]
+    moderation.restore_idea(idea=idea, by=moderator)
+    assert list(moderation.awaiting_approval(user=moderator)) == [idea]
+
+
 def test_an_item_hidden_long_ago_is_no_longer_recent(moderator):
     idea = IdeaFactory()
     moderation.hide_idea(idea=idea, by=moderator, reason="x")
