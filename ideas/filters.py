@@ -49,6 +49,16 @@ class IdeaFilter(django_filters.FilterSet):
         return queryset  # ordered last, in filter_queryset
 
     @property
+    def narrows(self) -> bool:
+        """Whether a filter (not the sort) was asked: an empty list then says
+        nothing matches, rather than that the campaign has no idea."""
+        if not self.is_bound:
+            return False
+        if not self.form.is_valid():
+            return True
+        return any(value for name, value in self.form.cleaned_data.items() if name != "ordering")
+
+    @property
     def effective_ordering(self) -> str:
         """The order used, after the campaign's rules (no sort by hidden counts)."""
         asked = self.form.cleaned_data.get("ordering") if self.is_bound and self.form.is_valid() else None
