@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from . import views
+from . import preview, views
 
 app_name = "campaigns"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("campaigns/<slug:slug>/categories/", views.campaign_categories, name="categories"),
     path("campaigns/<slug:slug>/follow/", views.campaign_follow, name="follow"),
     path("campaigns/<slug:slug>/unfollow/", views.campaign_unfollow, name="unfollow"),
+    path("campaigns/<slug:slug>/preview.png", preview.preview_image, name="preview"),
 ]
