@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-
 # The box's texts as its migration (0002_idea_box) stored them, in English:
 # until a manager writes the box's own, each reader gets them in their language.
 BOX_TITLE = gettext_noop("Idea box")
