@@ -37,7 +37,7 @@ STATE_FIELDS = (
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ("name", "file", "content_type", "size", "created_at")
+    fields = ("name", "description", "file", "content_type", "size", "created_at")
     readonly_fields = fields
     can_delete = False
 

@@ -7,6 +7,7 @@ Every lookup starts from what the caller may see, so anything else is a
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -20,7 +21,7 @@ from campaigns.models import Campaign
 from ideabox.api import ErrorSerializer
 from ideabox.exceptions import DomainError
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
 from .models import Comment, Idea
 
@@ -54,6 +55,7 @@ def co_authors_for(idea: Idea, viewer) -> list[dict]:
 
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
+    description = serializers.CharField(help_text="What the file shows: an image's alternative text (empty if none).")
     url = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
@@ -94,7 +96,6 @@ class IdeaSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, idea: Idea) -> list[str]:
         return [tag.name for tag in idea.tags.all()]
@@ -121,6 +122,7 @@ class IdeaSerializer(serializers.ModelSerializer):
         return [
             {
                 "name": a.name,
+                "description": a.description,
                 "url": request.build_absolute_uri(a.file.url),
                 "content_type": a.content_type,
                 "size": a.size,
@@ -141,6 +143,17 @@ class IdeaWriteSerializer(serializers.Serializer):
     co_authors = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     anonymous = serializers.BooleanField(required=False, default=False)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    attachment_descriptions = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=uploads.MAX_DESCRIPTION_LENGTH),
+        required=False,
+        default=list,
+        help_text="One per attachment, in the same order: what it shows (required for an image, its alternative text).",
+    )
+
+    def validate(self, data):
+        if len(data.get("attachment_descriptions", [])) > len(data.get("attachments", [])):
+            raise ValidationError({"attachment_descriptions": [_("There are more descriptions than attachments.")]})
+        return data
 
 
 class IdeaChangeSerializer(IdeaWriteSerializer):
@@ -159,8 +172,17 @@ def _api_error(error: DomainError) -> DomainError:
 
 
 def _service_arguments(data: dict) -> dict:
+    """The service's arguments from what was sent: each attachment with its
+    description (matched by position)."""
     names = {"co_authors": "coauthors"}
-    return {names.get(key, key): value for key, value in data.items()}
+    arguments = {names.get(key, key): value for key, value in data.items() if key != "attachment_descriptions"}
+    if "attachments" in data:
+        descriptions = list(data.get("attachment_descriptions", []))
+        arguments["attachments"] = [
+            uploads.Upload(file, descriptions[i] if i < len(descriptions) else "")
+            for i, file in enumerate(data["attachments"])
+        ]
+    return arguments
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -13,23 +13,6 @@ from .models import Idea
 MARKDOWN_HELP = _("Markdown is allowed: **bold**, *italic*, lists, links.")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one `<input type="file" multiple>` (Django's documented recipe)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
 class IdeaForm(forms.Form):
     similar_ideas_after: str | None = None  # set by suggest_similar()
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -68,13 +51,8 @@ class IdeaForm(forms.Form):
             "not the jury, the campaign managers or anyone else."
         ),
     )
-    attachments = MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        help_text=_("Up to 5 images (PNG, JPEG, GIF, WebP) or PDF files."),
-    )
 
-    def __init__(self, *args, campaign: Campaign, attachments_left: int = uploads.MAX_ATTACHMENTS, **kwargs):
+    def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         categories = campaign.categories.all()
@@ -82,15 +60,6 @@ class IdeaForm(forms.Form):
         self.fields["category"].empty_label = _("No category")
         if not campaign.allow_anonymous:
             del self.fields["anonymous"]
-        if attachments_left <= 0:
-            del self.fields["attachments"]
-        else:
-            self.fields["attachments"].widget.attrs["accept"] = ",".join(
-                [".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", *uploads.ALLOWED_TYPES]
-            )
-            self.fields["attachments"].help_text = _(
-                "Up to %(left)d images (PNG, JPEG, GIF, WebP) or PDF files, %(size)s each at most."
-            ) % {"left": attachments_left, "size": filesizeformat(uploads.max_bytes())}
 
     def suggest_similar(self, url: str, *, exclude_id: int | None = None) -> None:
         """While the title is typed, ask for similar ideas (htmx, debounced)."""
@@ -129,19 +98,87 @@ class IdeaForm(forms.Form):
             "category": data["category"],
             "tags": data["tags"],
             "coauthors": data["coauthors"],
-            "attachments": data.get("attachments") or [],
         }
         if "anonymous" in self.fields:
             arguments["anonymous"] = data["anonymous"]
         return arguments
 
-    def add_domain_error(self, error) -> None:
-        """Show a service's refusal on the fields it names, or above the form."""
+    def add_domain_error(self, error, *, attachments: "AttachmentsForm | None" = None) -> None:
+        """Show a service's refusal on the fields it names (an attachment's
+        on its slot), or above the form."""
         if error.fields:
             for name, messages in error.fields.items():
-                self.add_error(name if name in self.fields else None, list(messages))
+                if attachments is not None and name in attachments.fields:
+                    attachments.add_error(name, list(messages))
+                elif attachments is not None and name == "attachments":
+                    attachments.add_error(None, list(messages))
+                else:
+                    self.add_error(name if name in self.fields else None, list(messages))
         else:
             self.add_error(None, str(error.detail))
+
+
+class AttachmentsForm(forms.Form):
+    """The submit and edit pages' attachment slots: a file and what it shows
+    (an image's alternative text), one slot per attachment the idea may
+    still take. The service checks the files and that images are described."""
+
+    ACCEPT = ",".join([".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", *uploads.ALLOWED_TYPES])
+
+    def __init__(self, *args, left: int = uploads.MAX_ATTACHMENTS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left = max(left, 0)
+        for number in self.numbers():
+            self.fields[f"attachment_{number}"] = forms.FileField(
+                label=_("File"), required=False, widget=forms.FileInput(attrs={"accept": self.ACCEPT})
+            )
+            self.fields[f"attachment_{number}_description"] = forms.CharField(
+                label=_("Description (required for an image)"),
+                required=False,
+                max_length=uploads.MAX_DESCRIPTION_LENGTH,
+                widget=forms.TextInput(attrs={"aria-describedby": "attachments-describe"}),
+            )
+
+    def numbers(self) -> range:
+        return range(1, self.left + 1)
+
+    def clean(self):
+        data = super().clean()
+        for number in self.numbers():
+            if data.get(f"attachment_{number}_description") and not data.get(f"attachment_{number}"):
+                self.add_error(f"attachment_{number}", _("Choose the file this description is for."))
+        return data
+
+    def limits(self) -> str:
+        return _("Up to %(left)d images (PNG, JPEG, GIF, WebP) or PDF files, %(size)s each at most.") % {
+            "left": self.left,
+            "size": filesizeformat(uploads.max_bytes()),
+        }
+
+    def slots(self) -> list[tuple]:
+        """(file, description) bound fields, slot by slot."""
+        return [(self[f"attachment_{n}"], self[f"attachment_{n}_description"]) for n in self.numbers()]
+
+    def shows_more(self) -> bool:
+        """Whether the slots after the first start unfolded: something was sent in them, or refused."""
+        return bool(self.errors) or any(
+            self.data.get(f"attachment_{n}_description") or self.files.get(f"attachment_{n}")
+            for n in self.numbers()
+            if n > 1
+        )
+
+    def uploads(self) -> list[uploads.Upload]:
+        data = self.cleaned_data
+        return [
+            uploads.Upload(
+                data[f"attachment_{n}"],
+                data[f"attachment_{n}_description"],
+                field=f"attachment_{n}",
+                description_field=f"attachment_{n}_description",
+            )
+            for n in self.numbers()
+            if data.get(f"attachment_{n}")
+        ]
 
 
 class SimilarForm(forms.Form):

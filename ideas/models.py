@@ -7,6 +7,8 @@ from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign, Category
 
+from .uploads import MAX_DESCRIPTION_LENGTH
+
 
 class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
@@ -205,6 +207,9 @@ class Attachment(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="ideas/%Y/%m/")
     name = models.CharField(_("name"), max_length=200)
+    # An image's alternative text (required for images since it exists:
+    # those attached before have none, and are shown with alt="").
+    description = models.CharField(_("description"), max_length=MAX_DESCRIPTION_LENGTH, blank=True)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     created_at = models.DateTimeField(default=timezone.now)
@@ -216,6 +221,10 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class Comment(models.Model):

@@ -200,7 +200,13 @@ def _raise_if(errors: dict) -> None:
 
 
 def _store(idea: Idea, checked: uploads.CheckedFile, stored: list[str]) -> Attachment:
-    attachment = Attachment(idea=idea, name=checked.name, content_type=checked.content_type, size=checked.size)
+    attachment = Attachment(
+        idea=idea,
+        name=checked.name,
+        description=checked.description,
+        content_type=checked.content_type,
+        size=checked.size,
+    )
     attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", checked.file, save=False)
     stored.append(attachment.file.name)
     attachment.save()
@@ -230,9 +236,9 @@ def _locked(idea: Idea) -> Idea:
     return Idea.objects.select_for_update().select_related("campaign").get(pk=idea.pk)
 
 
-def add_attachment(*, idea: Idea, by, file, now=None) -> Attachment:
+def add_attachment(*, idea: Idea, by, file, description: str = "", now=None) -> Attachment:
     check_may_edit(user=by, idea=idea, now=now)
-    checked = uploads.check(file)
+    checked = uploads.check(uploads.Upload(file, description))
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -270,7 +276,7 @@ def submit_idea(
     tags: Iterable[str] | str = (),
     coauthors: Iterable[str] | str = (),
     anonymous: bool = False,
-    attachments: Iterable = (),
+    attachments: Iterable[uploads.Upload] = (),
     now=None,
 ) -> Idea:
     now = now or timezone.now()
@@ -328,11 +334,11 @@ def edit_idea(
     tags=UNCHANGED,
     coauthors=UNCHANGED,
     anonymous=UNCHANGED,
-    attachments: Iterable = (),
+    attachments: Iterable[uploads.Upload] = (),
     now=None,
 ) -> Idea:
     """Change what the authors wrote; fields left UNCHANGED stay as they are.
-    `attachments` are new files added to those already there."""
+    `attachments` are new files (with their descriptions) added to those already there."""
     now = now or timezone.now()
     check_may_edit(user=by, idea=idea, now=now)
     campaign = idea.campaign

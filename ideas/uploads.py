@@ -19,9 +19,11 @@ import filetype
 from PIL import Image
 
 from ideabox.exceptions import DomainError
+from ideabox.text import strip_bidi
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 5
+MAX_DESCRIPTION_LENGTH = 250
 
 # content type -> (extension, Pillow format or None for a non-image)
 ALLOWED_TYPES = {
@@ -38,16 +40,34 @@ def max_bytes() -> int:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file sent for an idea and what it shows, in the person's words: an
+    image's description is its alternative text, required (a PDF's is
+    optional). `field` and `description_field` name the form or API fields
+    a refusal points at."""
+
+    file: object
+    description: str = ""
+    field: str = "attachments"
+    description_field: str = "attachment_descriptions"
+
+
+@dataclass(frozen=True)
 class CheckedFile:
     file: object
     name: str  # what the person called it, made safe to show
     content_type: str
     extension: str
     size: int
+    description: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return ALLOWED_TYPES[self.content_type][1] is not None
 
 
-def refuse(message: str) -> DomainError:
-    return DomainError("invalid", message, fields={"attachments": [message]})
+def refuse(message: str, field: str = "attachments") -> DomainError:
+    return DomainError("invalid", message, fields={field: [message]})
 
 
 def display_name(raw: str | None) -> str:
@@ -68,43 +88,70 @@ def _size_of(upload) -> int:
     return size
 
 
-def check(upload) -> CheckedFile:
-    """The upload with its real type and size, or a DomainError `invalid`."""
+def check(sent: Upload) -> CheckedFile:
+    """The upload with its real type and size, and its description (an
+    image needs one), or a DomainError `invalid`."""
+    upload = sent.file
     name = display_name(getattr(upload, "name", ""))
     size = _size_of(upload)
     limit = max_bytes()
     if size == 0:
-        raise refuse(_("“%(name)s” is empty.") % {"name": name})
+        raise refuse(_("“%(name)s” is empty.") % {"name": name}, sent.field)
     if size > limit:
         raise refuse(
             _("“%(name)s” is too large (%(size)s): the limit is %(limit)s.")
-            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)}
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
+            sent.field,
         )
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_TYPES:
-        raise refuse(_("“%(name)s” is not an image (PNG, JPEG, GIF, WebP) or a PDF.") % {"name": name})
+        raise refuse(_("“%(name)s” is not an image (PNG, JPEG, GIF, WebP) or a PDF.") % {"name": name}, sent.field)
     extension, pillow_format = ALLOWED_TYPES[kind.mime]
     if pillow_format is not None:
-        _verify_image(upload, name, pillow_format)
-    return CheckedFile(file=upload, name=name, content_type=kind.mime, extension=extension, size=size)
+        _verify_image(upload, name, pillow_format, sent.field)
+    checked = CheckedFile(
+        file=upload,
+        name=name,
+        content_type=kind.mime,
+        extension=extension,
+        size=size,
+        description=" ".join(strip_bidi(sent.description or "").split()),
+    )
+    _check_description(checked, sent.description_field)
+    return checked
 
 
-def _verify_image(upload, name: str, pillow_format: str) -> None:
+def _check_description(checked: CheckedFile, field: str) -> None:
+    if checked.is_image and not checked.description:
+        raise refuse(
+            _("Describe the image “%(name)s” in a few words: people who cannot see it are told this description.")
+            % {"name": checked.name},
+            field,
+        )
+    if len(checked.description) > MAX_DESCRIPTION_LENGTH:
+        raise refuse(
+            _("The description of “%(name)s” has at most %(max)d characters (this one has %(length)d).")
+            % {"name": checked.name, "max": MAX_DESCRIPTION_LENGTH, "length": len(checked.description)},
+            field,
+        )
+
+
+def _verify_image(upload, name: str, pillow_format: str, field: str) -> None:
     try:
         with Image.open(upload) as image:
             found = image.format
             image.verify()
     except Exception as exc:  # Pillow raises many kinds (OSError, SyntaxError, DecompressionBombError...)
-        raise refuse(_("“%(name)s” is not a valid image.") % {"name": name}) from exc
+        raise refuse(_("“%(name)s” is not a valid image.") % {"name": name}, field) from exc
     finally:
         upload.seek(0)
     if found != pillow_format:
-        raise refuse(_("“%(name)s” is not a valid image.") % {"name": name})
+        raise refuse(_("“%(name)s” is not a valid image.") % {"name": name}, field)
 
 
-def check_all(uploads, *, already: int = 0) -> list[CheckedFile]:
+def check_all(uploads: list[Upload], *, already: int = 0) -> list[CheckedFile]:
     uploads = list(uploads)
     if already + len(uploads) > MAX_ATTACHMENTS:
         raise refuse(_("An idea has at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS})

@@ -18,7 +18,7 @@ from ideabox.exceptions import DomainError
 
 from . import coauthorship, selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
-from .forms import CommentForm, IdeaForm, SimilarForm
+from .forms import AttachmentsForm, CommentForm, IdeaForm, SimilarForm
 from .models import Attachment, Comment, Idea, IdeaFollower, Status
 
 SEED_SESSION_KEY = "ideas_random_seed"
@@ -132,12 +132,18 @@ def _submit(request, campaign: Campaign):
         return redirect(campaign.get_absolute_url())
     status = 200
     if request.method == "POST":
-        form = IdeaForm(request.POST, request.FILES, campaign=campaign)
-        if form.is_valid():
+        form = IdeaForm(request.POST, campaign=campaign)
+        attachments = AttachmentsForm(request.POST, request.FILES)
+        if form.is_valid() and attachments.is_valid():
             try:
-                idea = services.submit_idea(campaign=campaign, author=request.user, **form.service_arguments())
+                idea = services.submit_idea(
+                    campaign=campaign,
+                    author=request.user,
+                    attachments=attachments.uploads(),
+                    **form.service_arguments(),
+                )
             except DomainError as error:
-                form.add_domain_error(error)
+                form.add_domain_error(error, attachments=attachments)
                 status = error.status
             else:
                 if idea.approved:
@@ -149,8 +155,10 @@ def _submit(request, campaign: Campaign):
             status = 400
     else:
         form = IdeaForm(campaign=campaign)
+        attachments = AttachmentsForm()
     form.suggest_similar(_similar_url(campaign))
-    return render(request, "ideas/submit.html", {"campaign": campaign, "form": form}, status=status)
+    context = {"campaign": campaign, "form": form, "attachments_form": attachments}
+    return render(request, "ideas/submit.html", context, status=status)
 
 
 def _similar_url(campaign: Campaign) -> str:
@@ -208,8 +216,8 @@ def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -
         "coauthors": coauthors,
         "shows_author": shows_author,
         "tags": list(idea.tags.all()),
-        "images": [a for a in attachments if a.content_type.startswith("image/")],
-        "documents": [a for a in attachments if not a.content_type.startswith("image/")],
+        "images": [a for a in attachments if a.is_image],
+        "documents": [a for a in attachments if not a.is_image],
         "counts_hidden": selectors.counts_hidden(idea.campaign),
         "threads": list(selectors.comment_threads(idea)),
         "is_moderator": is_moderator,
@@ -256,12 +264,15 @@ def edit(request, pk: int):
     left = uploads.MAX_ATTACHMENTS - len(attachments)
     status = 200
     if request.method == "POST":
-        form = IdeaForm(request.POST, request.FILES, campaign=idea.campaign, attachments_left=left)
-        if form.is_valid():
+        form = IdeaForm(request.POST, campaign=idea.campaign)
+        new_attachments = AttachmentsForm(request.POST, request.FILES, left=left)
+        if form.is_valid() and new_attachments.is_valid():
             try:
-                services.edit_idea(idea=idea, by=request.user, **form.service_arguments())
+                services.edit_idea(
+                    idea=idea, by=request.user, attachments=new_attachments.uploads(), **form.service_arguments()
+                )
             except DomainError as error:
-                form.add_domain_error(error)
+                form.add_domain_error(error, attachments=new_attachments)
                 status = error.status
             else:
                 messages.success(request, _("Your changes are saved."))
@@ -269,9 +280,16 @@ def edit(request, pk: int):
         else:
             status = 400
     else:
-        form = IdeaForm(initial=IdeaForm.initial_for(idea), campaign=idea.campaign, attachments_left=left)
+        form = IdeaForm(initial=IdeaForm.initial_for(idea), campaign=idea.campaign)
+        new_attachments = AttachmentsForm(left=left)
     form.suggest_similar(_similar_url(idea.campaign), exclude_id=idea.pk)
-    context = {"idea": idea, "campaign": idea.campaign, "form": form, "attachments": attachments}
+    context = {
+        "idea": idea,
+        "campaign": idea.campaign,
+        "form": form,
+        "attachments_form": new_attachments,
+        "attachments": attachments,
+    }
     return render(request, "ideas/edit.html", context, status=status)
 
 

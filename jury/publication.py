@@ -314,6 +314,7 @@ def _copy_attachments(*, source: Idea, target: Idea, stored: list[str]) -> None:
         copy = Attachment(
             idea=target,
             name=attachment.name,
+            description=attachment.description,
             content_type=attachment.content_type,
             size=attachment.size,
             created_at=attachment.created_at,

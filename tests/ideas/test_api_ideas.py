@@ -175,12 +175,14 @@ def test_a_submission_in_multipart_takes_attachments(api_client):
             "summary": "See it.",
             "tags": ["a", "b"],
             "attachments": [SimpleUploadedFile("p.png", png(), "image/png")],
+            "attachment_descriptions": ["A red square"],
         },
         format="multipart",
     )
     assert response.status_code == 201, response.json()
     [attachment] = response.json()["attachments"]
     assert attachment["name"] == "p.png"
+    assert attachment["description"] == "A red square"
     assert attachment["content_type"] == "image/png"
     assert attachment["url"].startswith("http://testserver/")
     assert sorted(response.json()["tags"]) == ["a", "b"]

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from ideabox.exceptions import DomainError
-from ideas import services
+from ideas import services, uploads
 from ideas.models import Attachment, Idea
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 
@@ -29,9 +29,10 @@ def upload(name: str, content: bytes, content_type: str = "image/png"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-def submit(campaign, author, files):
+def submit(campaign, author, files, description="A red square"):
+    sent = [uploads.Upload(file, description) for file in files]
     return services.submit_idea(
-        campaign=campaign, author=author, title="With pictures", summary="See attached.", attachments=files
+        campaign=campaign, author=author, title="With pictures", summary="See attached.", attachments=sent
     )
 
 
@@ -107,8 +108,6 @@ def test_an_oversized_file_is_refused(participant, settings):
 
 
 def test_the_default_limit_is_five_megabytes(participant):
-    from ideas import uploads
-
     assert uploads.max_bytes() == 5 * 1024 * 1024
     content = PDF + b"0" * (5 * 1024 * 1024)
     with pytest.raises(DomainError):
@@ -135,7 +134,7 @@ def test_adding_a_sixth_attachment_later_is_refused(participant):
     idea = submit(CampaignFactory(), participant, [upload(f"p{i}.png", image_bytes()) for i in range(5)])
     before = stored_files()
     with pytest.raises(DomainError) as caught:
-        services.add_attachment(idea=idea, by=participant, file=upload("p6.png", image_bytes()))
+        services.add_attachment(idea=idea, by=participant, file=upload("p6.png", image_bytes()), description="Six")
     assert caught.value.fields["attachments"]
     assert idea.attachments.count() == 5
     assert stored_files() == before
@@ -163,19 +162,21 @@ def test_the_displayed_name_is_made_safe(participant):
     assert "<" not in name
 
 
-def test_the_form_takes_several_files_and_refuses_a_disguised_one(client, participant):
+def test_the_form_takes_a_file_per_slot_and_refuses_a_disguised_one(client, participant):
     campaign = CampaignFactory()
     client.force_login(participant)
     data = {
         "title": "Pictures",
         "summary": "Two of them.",
-        "attachments": [upload("a.png", image_bytes()), upload("b.pdf", PDF, "application/pdf")],
+        "attachment_1": upload("a.png", image_bytes()),
+        "attachment_1_description": "A red square",
+        "attachment_3": upload("b.pdf", PDF, "application/pdf"),
     }
     response = client.post(reverse("ideas:submit", args=[campaign.slug]), data)
     assert response.status_code == 302
     assert Idea.objects.get().attachments.count() == 2
 
-    bad = {"title": "Bad", "summary": "Bad.", "attachments": [upload("x.png", b"GIF89a not really")]}
+    bad = {"title": "Bad", "summary": "Bad.", "attachment_1": upload("x.png", b"GIF89a not really")}
     response = client.post(reverse("ideas:submit", args=[campaign.slug]), bad)
     assert response.status_code == 400
     assert "not a valid image" in response.content.decode() or "is not an image" in response.content.decode()
@@ -203,7 +204,8 @@ def test_the_idea_page_shows_images_and_links_pdfs(client, participant):
     )
     html = client.get(idea.get_absolute_url()).content.decode()
     image = idea.attachments.get(content_type="image/png")
-    assert f'<img src="{image.file.url}" alt="a.png"' in html
+    assert f'<img src="{image.file.url}" alt="A red square"' in html
+    assert f'<figcaption><a href="{image.file.url}">a.png</a></figcaption>' in html
     pdf = idea.attachments.get(content_type="application/pdf")
     assert f'<a href="{pdf.file.url}" type="application/pdf">plan.pdf</a>' in html
     assert f'<img src="{pdf.file.url}"' not in html
@@ -212,5 +214,5 @@ def test_the_idea_page_shows_images_and_links_pdfs(client, participant):
 def test_an_idea_of_another_author_takes_no_attachment_from_me(participant):
     idea = IdeaFactory(campaign=CampaignFactory())
     with pytest.raises(DomainError) as caught:
-        services.add_attachment(idea=idea, by=participant, file=upload("a.png", image_bytes()))
+        services.add_attachment(idea=idea, by=participant, file=upload("a.png", image_bytes()), description="A")
     assert caught.value.code == "permission_denied"

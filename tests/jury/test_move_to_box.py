@@ -210,7 +210,9 @@ def _attach(idea, name: str, content: bytes):
 
     from ideas.models import Attachment
 
-    attachment = Attachment(idea=idea, name=name, content_type="application/pdf", size=len(content))
+    attachment = Attachment(
+        idea=idea, name=name, description=f"The {name}", content_type="application/pdf", size=len(content)
+    )
     attachment.file.save(f"{name}-{idea.pk}.pdf", ContentFile(content), save=False)
     attachment.save()
     return attachment
@@ -226,6 +228,7 @@ def test_the_attachments_are_copied_into_files_of_their_own(manager):
 
     [copied] = list(copy.attachments.all())
     assert (copied.name, copied.content_type, copied.size) == ("plan", "application/pdf", len(b"%PDF-1.4 the plan"))
+    assert copied.description == "The plan"
     assert copied.file.name != original.file.name
     with copied.file.open("rb") as content:
         assert content.read() == b"%PDF-1.4 the plan"
