@@ -1,0 +1,159 @@
+"""A finished look (issue 10, item 10): on the submit, manage, jury scoring
+and awards pages at 1,280 px, no button touches a heading, a legend or the
+edge of a panel (8 px apart at least), and every fieldset shows its border
+and its legend. A manager who chairs a jury goes through them from the home
+page; each page is checked and kept as a screenshot."""
+
+import re
+
+import pytest
+
+from campaigns.models import Audience, Phase
+from ideas.models import Status
+from tests.factories import PASSWORD, CampaignFactory, IdeaFactory, UserFactory
+
+OPEN, DELIBERATING = "Quieter streets", "Brighter evenings"
+CHAIR = "lena_look"
+GAP = 8  # px between a button and a heading, a legend or a panel's edge
+
+# Measured in the page: every visible button's box against every heading's
+# and legend's box (apart by GAP along one axis at least), and against the
+# panels, cards and fieldsets around it (GAP inside their edges) or beside it.
+LAYOUT = """(gap) => {
+  // checkVisibility: not inside a closed <details> either.
+  const shown = (el) => el.checkVisibility({checkVisibilityCSS: true}) && el.getBoundingClientRect().width > 0;
+  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${el.textContent.trim().slice(0, 40)}"`;
+  const buttons = [...document.querySelectorAll("main button, main .button, main input[type=submit]")].filter(shown);
+  const headings = [...document.querySelectorAll("main :is(h1, h2, h3, h4, legend)")].filter(shown);
+  const boxes = [...document.querySelectorAll("main :is(.panel, .card, fieldset)")].filter(
+    (el) => shown(el) && parseFloat(getComputedStyle(el).borderTopWidth) > 0
+  );
+  const problems = [];
+  for (const button of buttons) {
+    const b = button.getBoundingClientRect();
+    for (const heading of headings) {
+      const h = heading.getBoundingClientRect();
+      const apart = Math.max(h.left - b.right, b.left - h.right, h.top - b.bottom, b.top - h.bottom);
+      if (apart < gap) problems.push(`${name(button)} is ${apart.toFixed(1)} px from ${name(heading)}`);
+    }
+    for (const box of boxes) {
+      const p = box.getBoundingClientRect();
+      const inside = box.contains(button)
+        ? Math.min(b.left - p.left, p.right - b.right, b.top - p.top, p.bottom - b.bottom)
+        : Math.max(p.left - b.right, b.left - p.right, p.top - b.bottom, b.top - p.bottom);
+      if (inside < gap) problems.push(`${name(button)} is ${inside.toFixed(1)} px from the edge of ${name(box)}`);
+    }
+  }
+  return {buttons: buttons.length, headings: headings.length, problems};
+}"""
+
+FIELDSETS = """() => [...document.querySelectorAll("main fieldset")]
+  .filter((el) => el.checkVisibility() && !el.parentElement.closest("fieldset"))
+  .map((el) => {
+    const style = getComputedStyle(el);
+    const legend = el.querySelector(":scope > legend");
+    let back = el, background = "rgba(0, 0, 0, 0)";
+    while (back && (background === "rgba(0, 0, 0, 0)" || background === "transparent")) {
+      background = getComputedStyle(back).backgroundColor;
+      back = back.parentElement;
+    }
+    return {
+      legend: legend ? legend.textContent.trim() : null,
+      legendWeight: legend ? parseInt(getComputedStyle(legend).fontWeight, 10) : 0,
+      style: style.borderTopStyle,
+      width: parseFloat(style.borderTopWidth),
+      colour: style.borderTopColor,
+      background: background,
+    };
+  })"""
+
+
+def rgb(css: str) -> tuple[int, int, int]:
+    return tuple(int(n) for n in re.findall(r"\d+", css)[:3])
+
+
+def contrast(one: tuple, two: tuple) -> float:
+    def luminance(colour):
+        channels = [c / 255 for c in colour]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def assert_finished_look(page, *, fieldsets: int) -> None:
+    """No button touches a heading or a panel; the fieldsets (at least `fieldsets`) show a border and a legend."""
+    layout = page.evaluate(LAYOUT, GAP)
+    assert layout["buttons"] and layout["headings"], layout
+    assert not layout["problems"], f"{page.url}:\n" + "\n".join(layout["problems"])
+    found = page.evaluate(FIELDSETS)
+    assert len(found) >= fieldsets, found
+    for fieldset in found:
+        assert fieldset["legend"], f"a fieldset without a legend on {page.url}"
+        assert fieldset["legendWeight"] >= 600, fieldset
+        assert fieldset["style"] == "solid" and fieldset["width"] >= 1, fieldset
+        assert contrast(rgb(fieldset["colour"]), rgb(fieldset["background"])) >= 3, fieldset
+
+
+@pytest.fixture(scope="module")
+def campaigns(seeded):
+    def make():
+        from jury.models import Award, Criterion, Juror, Jury
+
+        chair = UserFactory(username=CHAIR, groups=["campaign managers"])
+        CampaignFactory(title=OPEN, slug="quieter-streets", phase=Phase.SUBMISSION, audience=Audience.PUBLIC)
+        deliberating = CampaignFactory(
+            title=DELIBERATING, slug="brighter-evenings", phase=Phase.DELIBERATION, audience=Audience.PUBLIC
+        )
+        for title in ("Lamps on the riverside path", "Lit bus shelters"):
+            IdeaFactory(campaign=deliberating, title=title, status=Status.SHORTLISTED)
+        Jury.objects.create(campaign=deliberating)
+        Juror.objects.create(campaign=deliberating, user=chair, is_chair=True)
+        Criterion.objects.create(campaign=deliberating, name="Impact", weight=2, position=0)
+        Award.objects.create(campaign=deliberating, name="Jury prize", prize="A lamp", position=0)
+
+    seeded(make)
+
+
+def test_buttons_stand_clear_of_headings_and_panels_and_fieldsets_show_their_border(journey, campaigns):
+    from playwright.sync_api import expect
+
+    page = journey.page
+    page.goto("/")
+    journey.check()
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label(re.compile("^(Username or email|Login)", re.I)).fill(CHAIR)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^(sign|log) in$", re.I)).click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    # The submit page: the idea's fields and the attachments, each in its fieldset.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name=OPEN).first.click()
+    page.get_by_role("link", name="Submit an idea").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit an idea")
+    journey.check("submit")
+    assert_finished_look(page, fieldsets=2)
+
+    # The manage page: panels with forms, the phase move's fieldset.
+    page.get_by_role("link", name=f"← {OPEN}").click()
+    page.get_by_role("link", name="Manage").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Manage {OPEN}")
+    journey.check("manage")
+    assert_finished_look(page, fieldsets=1)
+
+    # The jury's scoring page: a card per shortlisted idea, its scores in a fieldset.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name=DELIBERATING).first.click()
+    page.get_by_role("link", name="Score the shortlisted ideas").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Jury of {DELIBERATING}")
+    journey.check("jury-scoring")
+    assert_finished_look(page, fieldsets=2)
+
+    # The awards page: each award a panel, the winner chosen in a fieldset.
+    page.get_by_role("link", name="Decide the awards").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Awards of {DELIBERATING}")
+    journey.check("awards")
+    assert_finished_look(page, fieldsets=1)
+    journey.finish()
