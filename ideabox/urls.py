@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.static import serve
 
 from drf_spectacular.views import SpectacularAPIView
 
@@ -55,6 +56,10 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif getattr(settings, "SERVE_MEDIA", False):
+    # The browser tests' server shows the uploads it stored, as production's
+    # web server does (static() serves only under DEBUG).
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 handler400 = "ideabox.views.bad_request"
 handler403 = "ideabox.views.permission_denied"

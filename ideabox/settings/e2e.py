@@ -21,6 +21,8 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CACHES = SHARED_CACHES
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# The uploads (an idea's images) are served by the site itself (ideabox/urls.py).
+SERVE_MEDIA = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
