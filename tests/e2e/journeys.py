@@ -13,6 +13,7 @@ as strict as in production (no bypass_csp).
 import re
 from pathlib import Path
 
+from tests.factories import PASSWORD
 from tests.faults.harness import wait_for
 
 IMPACTS_THAT_FAIL = {"critical", "serious", "moderate"}
@@ -50,9 +51,26 @@ class Journey:
         )
         self.checked.append(page.url)
         if name:
-            self.shots += 1
-            self.screenshots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=self.screenshots / f"{self.shots:02d}-{name}.png", full_page=True)
+            self.screenshot(name)
+
+    def screenshot(self, name: str) -> None:
+        """A full-page screenshot, numbered in the order taken (self.shots)."""
+        self.shots += 1
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=self.screenshots / f"{self.shots:02d}-{name}.png", full_page=True)
+
+    def log_in(self, username: str, password: str = PASSWORD) -> None:
+        """From the home page, with the log-in form (English), as `username`."""
+        from playwright.sync_api import expect
+
+        page = self.page
+        page.goto("/")
+        self.check()
+        page.get_by_role("link", name="Log in").click()
+        page.get_by_label(re.compile("^(Username or email|Login)", re.I)).fill(username)
+        page.get_by_label(re.compile(r"^Password:?$")).fill(password)
+        page.get_by_role("button", name=re.compile("^(sign|log) in$", re.I)).click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     def finish(self) -> None:
         """Errors that came after the last check (an htmx swap's) fail too."""

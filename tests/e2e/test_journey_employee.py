@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from campaigns.models import Audience, Phase
-from tests.factories import PASSWORD, CampaignFactory, IdeaFactory, UserFactory
+from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 
 CAMPAIGN = "Quieter offices"
 SIMILAR = "Quiet rooms for phone calls"
@@ -47,25 +47,12 @@ def floor_plan(tmp_path):
     return path
 
 
-def log_in(journey, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page = journey.page
-    page.goto("/")
-    journey.check()
-    page.get_by_role("link", name="Log in").click()
-    page.get_by_label(re.compile("^(Username or email|Login)", re.I)).fill(username)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(sign|log) in$", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    journey.check()
-
-
 def test_an_employee_submits_comments_follows_and_hears_the_box_answer(journey, new_journey, people, floor_plan):
     from playwright.sync_api import expect
 
     page = journey.page
-    log_in(journey, EMPLOYEE)
+    journey.log_in(EMPLOYEE)
+    journey.check()
 
     # The internal campaign, from the list of campaigns.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
@@ -163,7 +150,8 @@ def test_an_employee_submits_comments_follows_and_hears_the_box_answer(journey, 
 
     # A moderator accepts it from the box's review page.
     moderator = new_journey("moderator")
-    log_in(moderator, MODERATOR)
+    moderator.log_in(MODERATOR)
+    moderator.check()
     mod = moderator.page
     mod.get_by_role("navigation", name="Main").get_by_role("link", name="Moderation").click()
     mod.get_by_role("navigation", name="Moderation").get_by_role("link", name="Idea box reviews").click()
