@@ -10,6 +10,7 @@ import pytest
 
 from campaigns.models import Audience, Phase
 from ideas.models import Status
+from tests.contrast import contrast
 from tests.factories import PASSWORD, CampaignFactory, IdeaFactory, UserFactory
 
 OPEN, DELIBERATING = "Quieter streets", "Brighter evenings"
@@ -68,20 +69,6 @@ FIELDSETS = """() => [...document.querySelectorAll("main fieldset")]
   })"""
 
 
-def rgb(css: str) -> tuple[int, int, int]:
-    return tuple(int(n) for n in re.findall(r"\d+", css)[:3])
-
-
-def contrast(one: tuple, two: tuple) -> float:
-    def luminance(colour):
-        channels = [c / 255 for c in colour]
-        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
 def assert_finished_look(page, *, fieldsets: int) -> None:
     """No button touches a heading or a panel; the fieldsets (at least `fieldsets`) show a border and a legend."""
     layout = page.evaluate(LAYOUT, GAP)
@@ -93,7 +80,7 @@ def assert_finished_look(page, *, fieldsets: int) -> None:
         assert fieldset["legend"], f"a fieldset without a legend on {page.url}"
         assert fieldset["legendWeight"] >= 600, fieldset
         assert fieldset["style"] == "solid" and fieldset["width"] >= 1, fieldset
-        assert contrast(rgb(fieldset["colour"]), rgb(fieldset["background"])) >= 3, fieldset
+        assert contrast(fieldset["colour"], fieldset["background"]) >= 3, fieldset
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ideabox.settings.base import BASE_DIR
+from tests.contrast import contrast
 
 CSS = Path(BASE_DIR) / "static" / "css" / "site.css"
 
@@ -59,24 +60,11 @@ def root_colours() -> dict[str, str]:
     return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})\b", root))
 
 
-def luminance(colour: str) -> float:
-    def channel(hex_pair: str) -> float:
-        c = int(hex_pair, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(one: str, two: str) -> float:
-    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
 def test_the_contrast_formula_gives_wcag_s_reference_values():
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
     assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
     assert contrast("#ffffff", "#ffffff") == pytest.approx(1)
+    assert contrast("rgb(118, 118, 118)", "#ffffff") == contrast("#767676", "#ffffff")
 
 
 @pytest.mark.parametrize(("text", "background"), TEXT)
