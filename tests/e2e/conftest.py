@@ -201,3 +201,10 @@ def seeded(site, django_db_blocker):
             return pool.submit(run, make_data).result()
 
     return seed
+
+
+def pytest_collection_modifyitems(items):
+    """The crawl (test_crawl.py) runs after every other browser test: the
+    demo data it seeds (accounts named `moderator`, `manager`, ...) would
+    otherwise meet the journeys' own."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/test_crawl.py"))
