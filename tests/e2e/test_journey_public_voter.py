@@ -128,8 +128,8 @@ class Words:
             return ngettext("%(counter)s vote", "%(counter)s votes", count) % {"counter": count}
 
     def label(self, text: str) -> re.Pattern:
-        """A form field's label, as the form shows it (perhaps with a colon)."""
-        return re.compile(rf"^{re.escape(text)}:?$")
+        """A form field's label, as the form shows it (perhaps with a colon, which French spaces)."""
+        return re.compile(rf"^{re.escape(text)}\s*:?$")
 
 
 ENGLISH = Words.of("en")
