@@ -3,6 +3,7 @@ voter's receipts page, and GET /api/v1/campaigns/{slug}/tally/: who sees
 what, before and after the tally, and flat query counts."""
 
 import hashlib
+import re
 import secrets
 
 import pytest
@@ -152,6 +153,19 @@ def test_the_tally_page_shows_ranking_digest_download_and_how_to_check(client):
     assert f"/campaigns/{campaign.slug}/tally/receipts.csv" in page
     assert "sha256sum" in page and "/tally/verify.py" in page
     assert "Shortlisted" in page
+
+
+def test_on_a_phone_each_cell_of_the_tally_ranking_says_its_column(client):
+    """The stylesheet shows each row as a card on a narrow screen (issue 10,
+    item 6), each cell under its column's name, taken from data-label."""
+    campaign = tallied()
+
+    page = client.get(f"/campaigns/{campaign.slug}/tally/").content.decode()
+
+    table = page[page.index('<table class="results-table">') : page.index("</table>")]
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    assert headers == ["Rank", "Idea", "Votes", "Status"]
+    assert re.findall(r'<td data-label="([^"]+)">', table) == headers
 
 
 def test_hidden_ideas_are_reported_apart_without_their_title_for_the_public(client, moderator):
