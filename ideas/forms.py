@@ -181,6 +181,12 @@ class AttachmentsForm(forms.Form):
         ]
 
 
+class DescriptionForm(forms.Form):
+    """An attachment's description, changed on the edit page."""
+
+    description = forms.CharField(label=_("Description"), required=False, max_length=uploads.MAX_DESCRIPTION_LENGTH)
+
+
 class SimilarForm(forms.Form):
     """The similar-ideas fragment's query: the title being typed (`q` or
     `title`) and, on the edit page, the idea itself (`exclude`)."""

@@ -252,6 +252,20 @@ def add_attachment(*, idea: Idea, by, file, description: str = "", now=None) -> 
     return attachments[0]
 
 
+def describe_attachment(*, attachment: Attachment, by, description: str, now=None) -> Attachment:
+    """Change what an attachment shows in words (an image's alternative
+    text): for the idea's authors while they may edit it, e.g. an image
+    attached before descriptions were asked for."""
+    description = uploads.described(description, name=attachment.name, is_image=attachment.is_image)
+    with transaction.atomic():
+        idea = _locked(attachment.idea)
+        check_may_edit(user=by, idea=idea, now=now)
+        if not Attachment.objects.filter(pk=attachment.pk, idea=idea).update(description=description):
+            raise DomainError("not_found")
+    attachment.description = description
+    return attachment
+
+
 def remove_attachment(*, attachment: Attachment, by, now=None) -> None:
     with transaction.atomic():
         idea = _locked(attachment.idea)

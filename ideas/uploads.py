@@ -61,10 +61,6 @@ class CheckedFile:
     size: int
     description: str = ""
 
-    @property
-    def is_image(self) -> bool:
-        return ALLOWED_TYPES[self.content_type][1] is not None
-
 
 def refuse(message: str, field: str = "attachments") -> DomainError:
     return DomainError("invalid", message, fields={field: [message]})
@@ -117,25 +113,30 @@ def check(sent: Upload) -> CheckedFile:
         content_type=kind.mime,
         extension=extension,
         size=size,
-        description=" ".join(strip_bidi(sent.description or "").split()),
+        description=described(
+            sent.description, name=name, is_image=pillow_format is not None, field=sent.description_field
+        ),
     )
-    _check_description(checked, sent.description_field)
     return checked
 
 
-def _check_description(checked: CheckedFile, field: str) -> None:
-    if checked.is_image and not checked.description:
+def described(description: str | None, *, name: str, is_image: bool, field: str = "description") -> str:
+    """A file's description on one line, or a DomainError `invalid`: an
+    image needs one (its alternative text), of at most MAX_DESCRIPTION_LENGTH."""
+    description = " ".join(strip_bidi(description or "").split())
+    if is_image and not description:
         raise refuse(
             _("Describe the image “%(name)s” in a few words: people who cannot see it are told this description.")
-            % {"name": checked.name},
+            % {"name": name},
             field,
         )
-    if len(checked.description) > MAX_DESCRIPTION_LENGTH:
+    if len(description) > MAX_DESCRIPTION_LENGTH:
         raise refuse(
             _("The description of “%(name)s” has at most %(max)d characters (this one has %(length)d).")
-            % {"name": checked.name, "max": MAX_DESCRIPTION_LENGTH, "length": len(checked.description)},
+            % {"name": name, "max": MAX_DESCRIPTION_LENGTH, "length": len(description)},
             field,
         )
+    return description
 
 
 def _verify_image(upload, name: str, pillow_format: str, field: str) -> None:

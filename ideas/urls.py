@@ -15,5 +15,10 @@ urlpatterns = [
     path("ideas/<int:pk>/edit/", views.edit, name="edit"),
     path("ideas/<int:pk>/comments/", views.comment, name="comment"),
     path("ideas/<int:pk>/follow/", views.follow, name="follow"),
+    path(
+        "ideas/<int:pk>/attachments/<int:attachment_pk>/describe/",
+        views.attachment_describe,
+        name="attachment_describe",
+    ),
     path("ideas/<int:pk>/attachments/<int:attachment_pk>/delete/", views.attachment_delete, name="attachment_delete"),
 ]

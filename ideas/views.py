@@ -18,7 +18,7 @@ from ideabox.exceptions import DomainError
 
 from . import coauthorship, selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
-from .forms import AttachmentsForm, CommentForm, IdeaForm, SimilarForm
+from .forms import AttachmentsForm, CommentForm, DescriptionForm, IdeaForm, SimilarForm
 from .models import Attachment, Comment, Idea, IdeaFollower, Status
 
 SEED_SESSION_KEY = "ideas_random_seed"
@@ -291,6 +291,27 @@ def edit(request, pk: int):
         "attachments": attachments,
     }
     return render(request, "ideas/edit.html", context, status=status)
+
+
+@require_POST
+@login_required
+def attachment_describe(request, pk: int, attachment_pk: int):
+    idea = _idea_or_404(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, idea=idea)
+    form = DescriptionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["description"]))
+        return redirect("ideas:edit", pk=idea.pk)
+    try:
+        services.describe_attachment(
+            attachment=attachment, by=request.user, description=form.cleaned_data["description"]
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+        # Refused as written: back to the edit page; refused to this person: to the idea.
+        return redirect("ideas:edit", pk=idea.pk) if error.code == "invalid" else redirect(idea.get_absolute_url())
+    messages.success(request, _("The description of “%(name)s” is saved.") % {"name": attachment.name})
+    return redirect("ideas:edit", pk=idea.pk)
 
 
 @require_POST

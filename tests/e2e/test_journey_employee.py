@@ -111,6 +111,13 @@ def test_an_employee_submits_comments_follows_and_hears_the_box_answer(journey, 
     expect(page.get_by_role("button", name="Following · stop following")).to_have_attribute("aria-pressed", "true")
     journey.check("idea-with-markdown-and-image")
 
+    # The edit page lists the image with its description, to change.
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the idea")
+    expect(page.get_by_label("Description of floor-plan.png")).to_have_value(IMAGE_DESCRIPTION)
+    journey.check("edit")
+    page.get_by_role("link", name=f"← {TITLE}").click()
+
     # The similar idea: comment in Markdown, then follow it.
     page.get_by_role("link", name=f"← {CAMPAIGN}").click()
     page.get_by_role("link", name=SIMILAR).first.click()

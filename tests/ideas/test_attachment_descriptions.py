@@ -9,10 +9,11 @@ import jsonschema
 import pytest
 from rest_framework.test import APIClient
 
+from campaigns.models import Phase
 from ideabox.exceptions import DomainError
 from ideas import services, uploads
-from ideas.models import Attachment, Idea
-from tests.factories import CampaignFactory, IdeaFactory
+from ideas.models import Attachment, Idea, Status
+from tests.factories import CampaignFactory, IdeaFactory, UserFactory, the_box
 
 from .test_attachments import PDF, image_bytes, stored_files, upload
 
@@ -144,7 +145,7 @@ def test_a_full_idea_offers_no_slot(client, participant):
     client.force_login(participant)
     html = client.get(reverse("ideas:edit", args=[idea.pk])).content.decode()
     assert 'name="attachment_1"' not in html
-    assert "Describe each image" not in html
+    assert 'id="attachments-describe"' not in html
 
 
 def test_the_description_is_the_images_alt_and_an_old_image_has_an_empty_one(client, participant):
@@ -233,3 +234,99 @@ def test_the_schema_describes_the_descriptions_and_the_answer_matches_it(api_cli
     assert components["Idea"]["properties"]["attachments"]["items"]["$ref"].endswith("/Attachment")
     jsonschema.validate(body["attachments"][0], components["Attachment"], cls=jsonschema.Draft202012Validator)
     assert components["Idea"]["properties"]["tags"]["items"]["type"] == "string"  # a list, not a string
+
+
+# --- describing an attachment later (the edit page) -----------------------------------------
+
+
+def old_image(idea) -> Attachment:
+    """An image attached before descriptions were asked for."""
+    return Attachment.objects.create(idea=idea, name="old.png", content_type="image/png", size=10, file="old.png")
+
+
+def describe_url(attachment) -> str:
+    return reverse("ideas:attachment_describe", args=[attachment.idea_id, attachment.pk])
+
+
+def test_the_edit_page_asks_to_describe_an_old_image(client, participant):
+    idea = IdeaFactory(author=participant)
+    attachment = old_image(idea)
+    client.force_login(participant)
+    html = client.get(reverse("ideas:edit", args=[idea.pk])).content.decode()
+    assert "No description" in html
+    assert f'action="{describe_url(attachment)}"' in html
+    assert 'aria-describedby="attachments-describe-existing"' in html
+
+    response = client.post(describe_url(attachment), {"description": "  A red \u202esquare "})
+    assert response.status_code == 302 and response.url == reverse("ideas:edit", args=[idea.pk])
+    attachment.refresh_from_db()
+    assert attachment.description == "A red square"
+    html = client.get(idea.get_absolute_url()).content.decode()
+    assert f'<img src="{attachment.file.url}" alt="A red square"' in html
+
+
+@pytest.mark.parametrize(("description", "error"), [("", "Describe the image “old.png”"), ("x" * 251, "at most 250")])
+def test_an_images_description_cannot_be_emptied_or_too_long(client, participant, description, error):
+    attachment = old_image(IdeaFactory(author=participant))
+    Attachment.objects.filter(pk=attachment.pk).update(description="Before")
+    client.force_login(participant)
+    response = client.post(describe_url(attachment), {"description": description}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("ideas:edit", args=[attachment.idea_id])
+    assert error in response.content.decode()
+    attachment.refresh_from_db()
+    assert attachment.description == "Before"
+
+
+def test_a_pdfs_description_may_be_emptied(participant):
+    idea = submit(CampaignFactory(), participant, uploads.Upload(upload("plan.pdf", PDF), "The plan"))
+    attachment = services.describe_attachment(attachment=idea.attachments.get(), by=participant, description="")
+    attachment.refresh_from_db()
+    assert attachment.description == ""
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("visitor", "login"), ("participant", "refused"), ("moderator", "refused"), ("author", "saved")],
+)
+def test_only_the_authors_describe_an_attachment(client, participant, moderator, who, expected):
+    idea = IdeaFactory(author=participant)
+    attachment = old_image(idea)
+    person = {"visitor": None, "participant": UserFactory(), "moderator": moderator, "author": participant}[who]
+    if person:
+        client.force_login(person)
+    response = client.post(describe_url(attachment), {"description": "A red square"})
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    if expected == "login":
+        assert "/accounts/login/" in response.url
+    elif expected == "refused":
+        assert response.url == idea.get_absolute_url()
+    assert attachment.description == ("A red square" if expected == "saved" else "")
+
+
+@pytest.mark.parametrize("state", ["submission closed", "box idea answered"])
+def test_an_idea_that_can_no_longer_change_keeps_its_descriptions(client, an_employee, state):
+    if state == "submission closed":
+        idea = IdeaFactory(author=an_employee, campaign=CampaignFactory(phase=Phase.VOTING))
+    else:
+        idea = IdeaFactory(author=an_employee, campaign=the_box(), status=Status.ACCEPTED)
+    attachment = old_image(idea)
+    client.force_login(an_employee)
+    response = client.post(describe_url(attachment), {"description": "A red square"})
+    assert response.status_code == 302 and response.url == idea.get_absolute_url()
+    attachment.refresh_from_db()
+    assert attachment.description == ""
+
+
+def test_describing_takes_a_post_to_an_attachment_of_that_idea(client, participant):
+    idea = IdeaFactory(author=participant)
+    attachment = old_image(idea)
+    elsewhere = old_image(IdeaFactory(author=participant))
+    client.force_login(participant)
+    assert client.get(describe_url(attachment)).status_code == 405
+    wrong = reverse("ideas:attachment_describe", args=[idea.pk, elsewhere.pk])
+    assert client.post(wrong, {"description": "x"}).status_code == 404
+    assert (
+        client.post(reverse("ideas:attachment_describe", args=[idea.pk, 99999]), {"description": "x"}).status_code
+        == 404
+    )
