@@ -38,6 +38,8 @@ TEXT = [
     ("warn", "warn-tint"),  # warn badges
     ("error", "paper"),  # field errors
     ("error", "error-tint"),  # error messages and badges
+    # Links and hints inside messages
+    *((colour, tint) for colour in ("brand", "muted") for tint in ("brand-tint", "ok-tint", "warn-tint", "error-tint")),
 ]
 # (edge, background): the borders of inputs, fieldsets and buttons, and the focus ring, 3:1.
 EDGES = [
