@@ -16,12 +16,13 @@ import pytest
 from jury.results import Bar
 
 
-def render(*items: tuple[str, str, str]) -> str:
+def render(*items: tuple[str, str, str], language: str = "en") -> str:
     bars = [
         Bar(rank=rank, label=label, public=Decimal(public), jury=Decimal(jury))
         for rank, (label, public, jury) in enumerate(items, start=1)
     ]
-    return render_to_string("jury/results/_chart.html", {"bars": bars})
+    with translation.override(language):
+        return render_to_string("jury/results/_chart.html", {"bars": bars})
 
 
 class Items(HTMLParser):
@@ -111,8 +112,7 @@ def test_the_jury_part_starts_where_the_public_part_ends():
 
 
 def test_numbers_follow_the_language_but_the_widths_do_not():
-    with translation.override("fr"):
-        item = items(render(("Première", "0.4125", "0.5")))[0]
+    item = items(render(("Première", "0.4125", "0.5"), language="fr"))[0]
 
     assert text(item, "chart-value").endswith("0,9125")
     assert item["rects"]["public"]["width"] == "41.25%"

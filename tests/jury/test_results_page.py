@@ -306,7 +306,7 @@ def test_only_managers_see_the_csv_link(client):
 
 def test_the_page_renders_in_french(client):
     campaign = published()
-    client.cookies["django_language"] = "fr"
+    client.cookies["ideabox_language"] = "fr"
 
     response = client.get(PAGE.format(slug=campaign.slug))
 
@@ -399,7 +399,7 @@ def test_results_published_through_publication_show_on_the_page_and_in_the_api(c
     assert "0.6250" in table and "0.6000" in table and "0.2500" in table
     assert "unscored" in table
     assert "Bold and cheap." in html
-    assert html.count('class="bar"') == 3
+    assert html.count('class="chart-bar"') == 3
     body = client.get(f"/api/v1/campaigns/{campaign.slug}/results/").json()
     assert [entry["idea"]["id"] for entry in body["ranking"]] == [ideas[2].pk, ideas[0].pk, ideas[1].pk]
     assert {a["name"]: a["winner"]["id"] for a in body["awards"]} == {
