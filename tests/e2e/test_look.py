@@ -4,14 +4,12 @@ edge of a panel (8 px apart at least), and every fieldset shows its border
 and its legend. A manager who chairs a jury goes through them from the home
 page; each page is checked and kept as a screenshot."""
 
-import re
-
 import pytest
 
 from campaigns.models import Audience, Phase
 from ideas.models import Status
 from tests.contrast import contrast
-from tests.factories import PASSWORD, CampaignFactory, IdeaFactory, UserFactory
+from tests.factories import CampaignFactory, IdeaFactory, UserFactory
 
 OPEN, DELIBERATING = "Quieter streets", "Brighter evenings"
 CHAIR = "lena_look"
@@ -107,13 +105,7 @@ def test_buttons_stand_clear_of_headings_and_panels_and_fieldsets_show_their_bor
     from playwright.sync_api import expect
 
     page = journey.page
-    page.goto("/")
-    journey.check()
-    page.get_by_role("link", name="Log in").click()
-    page.get_by_label(re.compile("^(Username or email|Login)", re.I)).fill(CHAIR)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(sign|log) in$", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    journey.log_in(CHAIR)
 
     # The submit page: the idea's fields and the attachments, each in its fieldset.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
