@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -190,4 +190,6 @@ def preview_image(request, slug: str):
     png = shared_cache.get_or_set(f"campaign-preview:{etag}", lambda: render_png(campaign), MAX_AGE)
     response = HttpResponse(png, content_type="image/png")
     response.headers["ETag"] = etag
+    # Drawn in the reader's language, which the language cookie chooses as well as Accept-Language.
+    patch_vary_headers(response, ["Cookie"])
     return response

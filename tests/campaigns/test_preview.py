@@ -138,7 +138,9 @@ def test_the_image_is_drawn_in_the_reader_s_language(client):
     english = client.get("/campaigns/c/preview.png")
     french = client.get("/campaigns/c/preview.png", HTTP_ACCEPT_LANGUAGE="fr")
     assert english["ETag"] != french["ETag"]
-    assert "Accept-Language" in french["Vary"]
+    assert "Accept-Language" in french["Vary"] and "Cookie" in french["Vary"]
+    client.cookies["ideabox_language"] = "fr"
+    assert client.get("/campaigns/c/preview.png")["ETag"] == french["ETag"]
 
 
 def test_a_long_title_wraps_in_at_most_four_lines_within_the_margins():
