@@ -95,4 +95,27 @@
       follows = slug.value === "";
     });
   });
+
+  // A table wider than the screen scrolls inside its .table-scroll box: the
+  // box then becomes a region a keyboard reaches (Tab, then the arrow keys),
+  // named after the table's caption; checked again when the window resizes.
+  function reachableScrolls() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var caption = box.querySelector("caption");
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+        if (caption) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  reachableScrolls();
+  window.addEventListener("resize", reachableScrolls);
+  document.addEventListener("htmx:load", reachableScrolls);
 })();

@@ -87,7 +87,11 @@ def campaigns(seeded):
         from jury.models import Award, Criterion, Juror, Jury
 
         chair = UserFactory(username=CHAIR, groups=["campaign managers"])
-        CampaignFactory(title=OPEN, slug="quieter-streets", phase=Phase.SUBMISSION, audience=Audience.PUBLIC)
+        from campaigns.models import PhaseTransition
+
+        open_one = CampaignFactory(title=OPEN, slug="quieter-streets", phase=Phase.SUBMISSION, audience=Audience.PUBLIC)
+        # A history, so that the manage page shows its table (4 columns: wider than a phone).
+        PhaseTransition.objects.create(campaign=open_one, from_phase=Phase.DRAFT, to_phase=Phase.SUBMISSION, by=chair)
         deliberating = CampaignFactory(
             title=DELIBERATING, slug="brighter-evenings", phase=Phase.DELIBERATION, audience=Audience.PUBLIC
         )
@@ -101,7 +105,9 @@ def campaigns(seeded):
     seeded(make)
 
 
-def test_buttons_stand_clear_of_headings_and_panels_and_fieldsets_show_their_border(journey, campaigns):
+def walk_the_pages(journey, look) -> None:
+    """From the home page, as the chair: the submit, manage, jury scoring and
+    awards pages, each checked, kept as a screenshot and given to `look(page, name)`."""
     from playwright.sync_api import expect
 
     page = journey.page
@@ -113,14 +119,14 @@ def test_buttons_stand_clear_of_headings_and_panels_and_fieldsets_show_their_bor
     page.get_by_role("link", name="Submit an idea").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit an idea")
     journey.check("submit")
-    assert_finished_look(page, fieldsets=2)
+    look(page, "submit")
 
-    # The manage page: panels with forms, the phase move's fieldset.
+    # The manage page: panels with forms, the phase move's fieldset, the history's table.
     page.get_by_role("link", name=f"← {OPEN}").click()
     page.get_by_role("link", name="Manage").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Manage {OPEN}")
     journey.check("manage")
-    assert_finished_look(page, fieldsets=1)
+    look(page, "manage")
 
     # The jury's scoring page: a card per shortlisted idea, its scores in a fieldset.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
@@ -128,11 +134,30 @@ def test_buttons_stand_clear_of_headings_and_panels_and_fieldsets_show_their_bor
     page.get_by_role("link", name="Score the shortlisted ideas").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Jury of {DELIBERATING}")
     journey.check("jury-scoring")
-    assert_finished_look(page, fieldsets=2)
+    look(page, "jury-scoring")
 
-    # The awards page: each award a panel, the winner chosen in a fieldset.
+    # The awards page: each award a panel, the winner chosen in a fieldset, the ranking's table.
     page.get_by_role("link", name="Decide the awards").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Awards of {DELIBERATING}")
     journey.check("awards")
-    assert_finished_look(page, fieldsets=1)
+    look(page, "awards")
     journey.finish()
+
+
+# The fewest fieldsets each page shows (the submit page: the idea and its attachments; a card per idea to score).
+FIELDSETS_AT_LEAST = {"submit": 2, "manage": 1, "jury-scoring": 2, "awards": 1}
+
+
+def test_buttons_stand_clear_of_headings_and_panels_and_fieldsets_show_their_border(journey, campaigns):
+    walk_the_pages(journey, lambda page, name: assert_finished_look(page, fieldsets=FIELDSETS_AT_LEAST[name]))
+
+
+def test_on_a_phone_the_same_pages_fit_the_screen_their_tables_scroll(new_journey, campaigns):
+    from tests.e2e.conftest import PHONE
+
+    def fits(page, name):
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{name} is {widths[0]} px wide on a {widths[1]} px screen"
+        assert_finished_look(page, fieldsets=FIELDSETS_AT_LEAST[name])
+
+    walk_the_pages(new_journey("phone", **PHONE), fits)
