@@ -4,6 +4,8 @@ edge of a panel (8 px apart at least), and every fieldset shows its border
 and its legend. A manager who chairs a jury goes through them from the home
 page; each page is checked and kept as a screenshot."""
 
+import re
+
 import pytest
 
 from campaigns.models import Audience, Phase
@@ -161,3 +163,54 @@ def test_on_a_phone_the_same_pages_fit_the_screen_their_tables_scroll(new_journe
         assert_finished_look(page, fieldsets=FIELDSETS_AT_LEAST[name])
 
     walk_the_pages(new_journey("phone", **PHONE), fits)
+
+
+def test_a_shared_campaign_link_shows_its_preview(journey, campaigns):
+    """What another site reads from the campaign's page: its Open Graph tags
+    and the preview image they point to."""
+    import io
+
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    page = journey.page
+    page.goto("/")
+    journey.check()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name=OPEN).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(OPEN)
+    journey.check("campaign")
+    meta = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll("meta[property^='og:']")]
+            .map((m) => [m.getAttribute("property"), m.content]))"""
+    )
+    assert meta["og:title"] == OPEN
+    assert meta["og:url"] == page.url
+    assert meta["og:image"] == f"{journey.site.url}/campaigns/quieter-streets/preview.png"
+    # Fetched as a crawler would: without the visitor's cookies.
+    image = page.context.request.get(meta["og:image"], headers={"Cookie": ""})
+    assert image.status == 200 and image.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(image.body())).size == (1200, 630)
+    journey.finish()
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en-GB", "Page not found"), ("fr-FR", "Page introuvable")])
+def test_the_page_not_found_passes_the_checks_in_both_languages(new_journey, campaigns, language, heading):
+    """A stale link: the error page in the site's look, in the browser's language, on a phone."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import PHONE
+
+    journey = new_journey(f"not-found-{language}", locale=language, **PHONE)
+    page = journey.page
+    response = page.goto("/campaigns/no-longer-here/")
+    assert response.status == 404
+    # Chromium logs the page's own 404 as a console error: that one alone is expected.
+    own = [error for error in journey.errors if "status of 404" in error]
+    assert len(own) == 1, journey.errors
+    journey.errors.remove(own[0])
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    journey.check("not-found")
+    page.get_by_role("link", name=re.compile("^(Back to the home page|Retour à la page d'accueil)$")).click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    journey.finish()
