@@ -38,6 +38,12 @@ TEXT = [
     ("warn", "warn-tint"),  # warn badges
     ("error", "paper"),  # field errors
     ("error", "error-tint"),  # error messages and badges
+    # The role badges beside staff names, in comments (paper) and cards (tint)
+    *(
+        (f"role-{role}", background)
+        for role in ("administrator", "moderator", "manager")
+        for background in ("paper", "tint")
+    ),
     # Links and hints inside messages
     *((colour, tint) for colour in ("brand", "muted") for tint in ("brand-tint", "ok-tint", "warn-tint", "error-tint")),
 ]
@@ -60,6 +66,12 @@ DECORATIVE = {"line"}
 def root_colours() -> dict[str, str]:
     root = re.search(r":root\s*{(.*?)}", CSS.read_text(), re.S).group(1)
     return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})\b", root))
+
+
+def test_colours_are_written_once_in_the_tokens():
+    """Outside :root, a colour is a var(--token): the tokens are the whole palette the test checks."""
+    rules = re.sub(r"/\*.*?\*/|:root\s*{.*?}", "", CSS.read_text(), flags=re.S)
+    assert not re.findall(r"#[0-9a-fA-F]{3,8}\b|rgba?\(|hsla?\(", rules)
 
 
 def test_the_contrast_formula_gives_wcag_s_reference_values():
