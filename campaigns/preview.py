@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -58,7 +57,9 @@ def description(campaign: Campaign) -> str:
     text = " ".join(html.unescape(strip_tags(markdown.render(campaign.theme))).split())
     if not text:
         return _("An ideation campaign on %(site)s.") % {"site": settings.SITE_NAME}
-    return Truncator(text).chars(DESCRIPTION_CHARS)
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    return text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def image_url(campaign: Campaign) -> str:
