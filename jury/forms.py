@@ -64,11 +64,20 @@ class CriterionForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
 
+    def __init__(self, *args, **kwargs):
+        # Beside the award form on the setup page: ids of its own, so that each "Name" labels its own field.
+        kwargs.setdefault("auto_id", "id_criterion_%s")
+        super().__init__(*args, **kwargs)
+
 
 class AwardForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     prize = forms.CharField(label=_("Prize"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     basis = forms.ChoiceField(label=_("Decided by"), choices=AwardBasis.choices, initial=AwardBasis.JURY)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_award_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ScoreForm(forms.Form):
