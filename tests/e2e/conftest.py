@@ -168,7 +168,10 @@ def new_journey(site, chromium, artifacts, request):
         contexts.append(context)
         context.set_default_timeout(15_000)
         context.set_default_navigation_timeout(30_000)
-        return Journey(context.new_page(), site=site, screenshots=test_folder / name if name else test_folder)
+        folder = test_folder / name if name else test_folder
+        return Journey(
+            context.new_page(), site=site, screenshots=folder, javascript=options.get("java_script_enabled", True)
+        )
 
     yield make
     for context in contexts:

@@ -560,6 +560,14 @@ def test_the_queue_headings_take_the_focus_after_an_action(client, moderator):
         assert f'<h2 id="{section}-title" tabindex="-1">' in page
 
 
+def test_htmx_settles_no_style_attribute_into_the_redrawn_queue(client, moderator):
+    # Settling copies the old fields' attributes onto the new ones by id: a
+    # style="" (left by any script) would be set again, which the CSP refuses.
+    client.force_login(moderator)
+    page = client.get("/moderation/").content.decode()
+    assert '"attributesToSettle": ["class", "width", "height"]' in page
+
+
 def test_an_htmx_queue_action_keeps_the_page_the_moderator_is_on(client, moderator):
     reports = [Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="x") for _ in range(23)]
     client.force_login(moderator)
