@@ -268,11 +268,36 @@ def _scoring_context(request, campaign: Campaign, *, ideas=None) -> dict:
     }
 
 
+def _card_tag(idea_id: int) -> str:
+    return f"idea-{idea_id}"
+
+
+def _back_to_card(request, campaign: Campaign, idea_id: int, message: str, *, level=messages.SUCCESS):
+    """After a plain POST: back to the idea's card (#idea-<id>), with the
+    message inside it (tagged for the card): the anchor would scroll past a
+    message at the top of the page."""
+    messages.add_message(request, level, message, extra_tags=_card_tag(idea_id))
+    return HttpResponseRedirect(reverse("jury:score", args=[campaign.slug]) + f"#{_card_tag(idea_id)}")
+
+
 def scoring_page(request, slug: str):
     if request.method != "GET":
         return HttpResponseRedirect(request.path)
     campaign = jury_campaign_or_404(slug, request.user)
-    return render(request, "jury/score.html", _scoring_context(request, campaign))
+    context = _scoring_context(request, campaign)
+    # The messages of a plain POST about one card go into that card; the others stay at the top.
+    by_tag = {_card_tag(card.idea.pk): card for card in context["cards"]}
+    elsewhere = []
+    for message in messages.get_messages(request):
+        card = by_tag.get(message.extra_tags)
+        if card is None:
+            elsewhere.append(message)
+        elif message.level >= messages.WARNING:
+            card.error = message.message
+        else:
+            card.message = message.message
+    context["messages"] = elsewhere
+    return render(request, "jury/score.html", context)
 
 
 def _card_response(request, campaign: Campaign, idea_id: int, *, status=200, form=None, message="", error=""):
@@ -295,14 +320,12 @@ def save_scores(request, slug: str, idea_id: int):
     campaign = jury_campaign_or_404(slug, request.user)
     criteria = services.criteria_of(campaign)
     form = ScoreForm(request.POST, criteria=criteria, prefix=f"idea{idea_id}")
-    back = reverse("jury:score", args=[campaign.slug]) + f"#idea-{idea_id}"
     if not form.is_valid():
         if request.htmx:
             return _card_response(
                 request, campaign, idea_id, status=400, form=form, error=_("Some scores are not valid.")
             )
-        messages.error(request, _("Some scores are not valid."))
-        return HttpResponseRedirect(back)
+        return _back_to_card(request, campaign, idea_id, _("Some scores are not valid."), level=messages.ERROR)
     try:
         services.save_evaluation(
             campaign=campaign,
@@ -316,19 +339,16 @@ def save_scores(request, slug: str, idea_id: int):
             raise Http404 from None
         if request.htmx:
             return _card_response(request, campaign, idea_id, status=error.status, error=error.detail)
-        messages.error(request, error.detail)
-        return HttpResponseRedirect(back)
+        return _back_to_card(request, campaign, idea_id, error.detail, level=messages.ERROR)
     if request.htmx:
         return _card_response(request, campaign, idea_id, message=_("Saved."))
-    messages.success(request, _("Your scores were saved."))
-    return HttpResponseRedirect(back)
+    return _back_to_card(request, campaign, idea_id, _("Your scores were saved."))
 
 
 @require_POST
 def declare_conflict(request, slug: str, idea_id: int):
     campaign = jury_campaign_or_404(slug, request.user)
     form = ConflictForm(request.POST)
-    back = reverse("jury:score", args=[campaign.slug]) + f"#idea-{idea_id}"
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.declare_conflict(campaign=campaign, user=request.user, idea=idea_id, reason=reason)
@@ -337,12 +357,10 @@ def declare_conflict(request, slug: str, idea_id: int):
             raise Http404 from None
         if request.htmx:
             return _card_response(request, campaign, idea_id, status=error.status, error=error.detail)
-        messages.error(request, error.detail)
-        return HttpResponseRedirect(back)
+        return _back_to_card(request, campaign, idea_id, error.detail, level=messages.ERROR)
     if request.htmx:
         return _card_response(request, campaign, idea_id, message=_("Conflict of interest declared."))
-    messages.success(request, _("Conflict of interest declared: you will not score this idea."))
-    return HttpResponseRedirect(back)
+    return _back_to_card(request, campaign, idea_id, _("Conflict of interest declared: you will not score this idea."))
 
 
 # --- progress, reminders, wildcards ------------------------------------------------------

@@ -9,9 +9,10 @@ from jury.models import Award, Criterion, Juror, Jury
 register = template.Library()
 
 
-@register.inclusion_tag("jury/_panel.html")
-def jury_panel(campaign):
-    """One query when no jury is set up; four otherwise, whatever its size."""
+@register.inclusion_tag("jury/_panel.html", takes_context=True)
+def jury_panel(context, campaign):
+    """One query when no jury is set up; four otherwise, whatever its size.
+    A juror also finds the way to the jury's page here, the chair to the awards."""
     if campaign is None or campaign.is_box:
         return {"jury": None}
     jury = (
@@ -28,9 +29,12 @@ def jury_panel(campaign):
     )
     if jury is None or not (jury.campaign.seated or jury.campaign.ordered_criteria or jury.campaign.ordered_awards):
         return {"jury": None}
+    user = context.get("user")
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     return {
         "jury": jury,
         "campaign": campaign,
+        "seat": next((j for j in jury.campaign.seated if user_id and j.user_id == user_id), None),
         "jurors": jury.campaign.seated,
         "criteria": jury.campaign.ordered_criteria,
         "awards": jury.campaign.ordered_awards,

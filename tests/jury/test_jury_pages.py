@@ -12,7 +12,7 @@ import pytest
 from freezegun import freeze_time
 
 from campaigns.models import Audience, Phase
-from ideas.models import Status
+from ideas.models import Idea, Status
 from jury import services
 from jury.models import Award, AwardBasis, Conflict, Criterion, Evaluation, Juror, Jury, Score, Wildcard
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, the_box, user_with_role
@@ -251,6 +251,19 @@ def test_a_juror_saves_scores_with_htmx(client):
     assert {s.criterion_id: s.value for s in evaluation.scores.all()} == {criteria[0].pk: 5}
 
 
+def card_of(html: str, idea) -> str:
+    """An idea's card on the jury page."""
+    found = re.search(rf'<article class="card jury-card" id="idea-{idea.pk}".*?</article>', html, re.S)
+    assert found, f"no card for idea {idea.pk}"
+    return found.group(0)
+
+
+def top_messages(html: str) -> str:
+    """The page's messages above its content (base.html)."""
+    found = re.search(r'<ul class="messages">.*?</ul>', html, re.S)
+    return found.group(0) if found else ""
+
+
 def test_a_juror_saves_scores_without_javascript(client):
     campaign, ideas, jurors, criteria = jury_campaign()
     client.force_login(jurors[0].user)
@@ -260,6 +273,17 @@ def test_a_juror_saves_scores_without_javascript(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("jury:score", args=[campaign.slug]) + f"#idea-{idea.pk}"
     assert Score.objects.count() == len(criteria)
+    # The anchor lands on the card (which takes the focus): the message is
+    # inside it, not at the top of the page that the anchor scrolls past.
+    html = client.get(response["Location"]).content.decode()
+    card = card_of(html, idea)
+    assert 'tabindex="-1"' in card.split(">", 1)[0]
+    assert '<p class="message success" role="status">Your scores were saved.</p>' in card
+    assert "Your scores were saved." not in card_of(html, ideas[1])
+    assert "Your scores were saved." not in top_messages(html)
+    assert html.count("Your scores were saved.") == 1
+    # Shown once: the next visit has no message.
+    assert "Your scores were saved." not in client.get(response["Location"]).content.decode()
     # an emptied choice clears the score
     client.post(reverse("jury:save", args=[campaign.slug, idea.pk]), {f"idea{idea.pk}-c{criteria[0].pk}": ""})
     assert Score.objects.count() == len(criteria) - 1
@@ -284,6 +308,39 @@ def test_refused_saves_answer_without_a_500(client):
     assert client.post(reverse("jury:save", args=[campaign.slug, 999999]), {}).status_code == 404
     assert client.get(url).status_code == 405
     assert not Score.objects.exists()
+
+
+def test_a_refused_save_without_javascript_is_said_in_the_card(client):
+    campaign, ideas, jurors, criteria = jury_campaign()
+    client.force_login(jurors[0].user)
+    idea = ideas[1]
+    response = client.post(
+        reverse("jury:save", args=[campaign.slug, idea.pk]), {f"idea{idea.pk}-c{criteria[0].pk}": "9"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("jury:score", args=[campaign.slug]) + f"#idea-{idea.pk}", 302)]
+    html = response.content.decode()
+    assert '<p class="message error" role="alert">Some scores are not valid.</p>' in card_of(html, idea)
+    assert "Some scores are not valid." not in top_messages(html)
+
+
+def test_messages_about_no_card_stay_at_the_top_of_the_jury_page(client):
+    campaign, ideas, jurors, _criteria = jury_campaign()
+    client.force_login(jurors[0].user)
+    client.post(reverse("jury:conflict", args=[campaign.slug, ideas[0].pk]), {})
+    # the idea left the shortlist meanwhile: its card is gone, its message stays visible
+    Idea.objects.filter(pk=ideas[0].pk).update(status=Status.PUBLISHED)
+    html = client.get(reverse("jury:score", args=[campaign.slug])).content.decode()
+    assert "Conflict of interest declared: you will not score this idea." in top_messages(html)
+
+
+def test_scores_are_saved_as_the_juror_goes_with_htmx(client):
+    campaign, ideas, jurors, _criteria = jury_campaign()
+    client.force_login(jurors[0].user)
+    card = card_of(client.get(reverse("jury:score", args=[campaign.slug])).content.decode(), ideas[0])
+    form = re.search(r'<form method="post" action="[^"]*/scores/"[^>]*>', card).group(0)
+    assert 'hx-trigger="change, submit"' in form and 'hx-sync="this:replace"' in form
+    # the focus comes back to the button after the swap: it has an id, as the choices do
+    assert f'<button type="submit" id="idea-{ideas[0].pk}-save">Save my scores</button>' in card
 
 
 def test_a_juror_declares_a_conflict_from_the_page(client):
@@ -435,6 +492,31 @@ def test_the_campaign_page_shows_the_jury_before_voting(client):
     assert "The 10 most supported ideas" in content
 
 
+@pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.VOTING, Phase.DELIBERATION, Phase.RESULTS])
+@pytest.mark.parametrize("role", [*OTHERS, "manager", "juror", "chair"])
+def test_the_panel_shows_jurors_the_way_to_their_page_and_the_chair_to_the_awards(client, role, phase):
+    campaign, _ideas, jurors, _criteria = jury_campaign(phase=phase, ideas=0)
+    user = {"juror": jurors[1].user, "chair": jurors[0].user}.get(role) or user_with_role(role)
+    content = logged_in(client, user).get(campaign.get_absolute_url()).content.decode()
+    score_link = f'href="{reverse("jury:score", args=[campaign.slug])}"'
+    awards_link = f'href="{reverse("awards:page", args=[campaign.slug])}"'
+    assert (score_link in content) == (role in ("juror", "chair"))
+    assert ("Score the shortlisted ideas" in content) == (role in ("juror", "chair") and phase == Phase.DELIBERATION)
+    assert (awards_link in content) == (role == "chair" and phase == Phase.DELIBERATION)
+
+
+def test_the_jury_page_links_to_the_awards(client):
+    campaign, _ideas, jurors, _criteria = jury_campaign()
+    awards_link = f'<a href="{reverse("awards:page", args=[campaign.slug])}">'
+    client.force_login(jurors[0].user)
+    assert (
+        awards_link + "Decide the awards</a>"
+        in client.get(reverse("jury:score", args=[campaign.slug])).content.decode()
+    )
+    client.force_login(jurors[1].user)
+    assert awards_link + "The awards</a>" in client.get(reverse("jury:score", args=[campaign.slug])).content.decode()
+
+
 def test_the_campaign_page_shows_no_panel_without_a_jury(client):
     campaign = CampaignFactory(phase=Phase.SUBMISSION)
     assert "Jury and awards" not in client.get(campaign.get_absolute_url()).content.decode()
@@ -451,6 +533,16 @@ def test_the_panel_keeps_the_campaign_page_queries_flat(client):
 
     count(3)  # the first page of the test fills caches (e.g. the idea box, content types)
     assert count(3) == count(30)
+
+
+def test_the_panel_finds_a_jurors_seat_without_a_query_more(client):
+    def count(n, seated):
+        campaign, _ideas, jurors, _criteria = jury_campaign(phase=Phase.DELIBERATION, ideas=0, jurors=n)
+        client.force_login(jurors[-1].user if seated else UserFactory())
+        return queries(client, campaign.get_absolute_url())
+
+    count(3, True)
+    assert count(3, True) == count(30, True) == count(3, False)
 
 
 def test_blind_review_hides_the_votes_from_the_chair_on_the_progress_page(client):

@@ -126,3 +126,16 @@ def test_an_htmx_withdrawal_tells_the_page_a_vote_is_free_again(client, voter):
     button = button_of(html, idea)
     assert 'aria-pressed="false"' in button and "Support this idea" in button and "disabled" not in button
     assert f'data-campaign="{campaign.pk}" data-votes-left="1"' in html
+
+
+def test_the_button_keeps_its_id_through_the_htmx_swap_so_the_keyboard_focus_stays_on_it(client, voter):
+    # htmx gives the focus back to the element of the same id after a swap:
+    # without one, Enter on "Support" would drop a keyboard user's focus to the page.
+    campaign = voting_campaign(votes_per_voter=2)
+    idea = IdeaFactory(campaign=campaign)
+    same_id = f'id="vote-{idea.pk}-button"'
+    assert same_id in button_of(client.get(f"/campaigns/{campaign.slug}/").content.decode(), idea)
+    voted = button_of(client.post(f"/ideas/{idea.pk}/vote/", **HTMX).content.decode(), idea)
+    assert same_id in voted and "Withdraw my support" in voted
+    withdrawn = button_of(client.post(f"/ideas/{idea.pk}/unvote/", **HTMX).content.decode(), idea)
+    assert same_id in withdrawn and "Support this idea" in withdrawn
