@@ -21,24 +21,25 @@
     }
   });
 
-  // After an htmx action in a moderation list ([data-queue]: the queue, the
-  // reviewers' page) the server draws the lists again, and the button that
-  // had focus leaves with its item: focus goes to the heading of the list
-  // the item was in (it says the new count; the page's live region says what
-  // was done). A refusal keeps the item, and the focus where it was.
-  var queueSection = null;
+  // After an htmx action in a part of the page the server draws again
+  // ([data-refocus]: the moderation queue's lists, the reviewers' list, an
+  // idea's moderation panel), the button that had focus is gone with the old
+  // part: focus goes to that part's heading (its aria-labelledby: it says the
+  // new count), and the page's live region says what was done. A refusal
+  // that keeps the button keeps the focus where it was.
+  var refocused = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;
-    var section = source && source.closest ? source.closest("[data-queue] section[id]") : null;
-    queueSection = section ? section.id : null;
+    var part = source && source.closest ? source.closest("[data-refocus][id]") : null;
+    refocused = part ? part.id : null;
   });
   document.addEventListener("htmx:afterSettle", function () {
     var focused = document.activeElement;
-    if (!queueSection || (focused && focused !== document.body && document.contains(focused))) {
+    if (!refocused || (focused && focused !== document.body && document.contains(focused))) {
       return;
     }
-    var section = document.getElementById(queueSection);
-    var heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    var part = document.getElementById(refocused);
+    var heading = part && document.getElementById(part.getAttribute("aria-labelledby"));
     if (heading) {
       heading.focus();
     }

@@ -522,7 +522,7 @@ def test_an_htmx_queue_action_draws_the_queue_again_without_the_item_and_with_th
     assert response.status_code == 200
     assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#queue", "outerHTML")
     body = response.content.decode()
-    assert body.startswith('<div id="queue" data-queue>')
+    assert body.startswith('<div id="queue">')
     assert "<html" not in body
     assert not any(_has_item(body, item) for item in leaving)
     assert arriving is None or _has_item(body, arriving)
@@ -548,7 +548,7 @@ def test_the_queue_page_holds_an_empty_live_region_outside_the_lists(client, mod
     client.force_login(moderator)
     page = client.get("/moderation/").content.decode()
     status = page.index('<div id="queue-status" role="status" aria-live="polite"></div>')
-    assert status < page.index('<div id="queue" data-queue>')
+    assert status < page.index('<div id="queue">')
 
 
 def test_the_queue_headings_take_the_focus_after_an_action(client, moderator):
@@ -556,7 +556,7 @@ def test_the_queue_headings_take_the_focus_after_an_action(client, moderator):
     client.force_login(moderator)
     page = client.get("/moderation/").content.decode()
     for section in ("reports", "approvals", "hidden"):
-        assert f'<section id="{section}" aria-labelledby="{section}-title">' in page
+        assert f'<section id="{section}" aria-labelledby="{section}-title" data-refocus>' in page
         assert f'<h2 id="{section}-title" tabindex="-1">' in page
 
 
@@ -714,6 +714,14 @@ def _partial(idea, user) -> str:
     request.user = user
     idea = Idea.objects.select_related("campaign").get(pk=idea.pk)
     return render_to_string("ideas/_moderation.html", {"idea": idea, "user": user}, request=request)
+
+
+def test_the_partial_gives_its_heading_the_focus_after_an_htmx_action(moderator):
+    # site.js: the part marked data-refocus is drawn again, and its heading takes the focus.
+    idea = IdeaFactory()
+    html = _partial(idea, moderator)
+    assert f'aria-labelledby="moderation-{idea.pk}-title"\n  data-swap-refusals data-refocus>' in html
+    assert f'<h2 id="moderation-{idea.pk}-title" tabindex="-1">' in html
 
 
 def test_the_partial_offers_a_participant_the_report_form_only(participant):
