@@ -111,14 +111,22 @@ def tab_to(page, matches, *, most: int = 80, back: bool = False) -> dict:
     raise AssertionError(f"no element like that within {most} presses of Tab; the focus is on {focused(page)}")
 
 
-def press_and_swap(page, key: str, card_id: str) -> None:
+def press_and_swap(journey, key: str, card_id: str) -> None:
     """Press a key that saves the card (htmx), and wait until the card is
     swapped: the next key must go to the element that has the focus then."""
+    page = journey.page
     page.evaluate("id => { document.getElementById(id).dataset.stale = 'yes' }", card_id)
+    before = focused(page)
     page.keyboard.press(key)
-    page.wait_for_function(
-        "id => { const card = document.getElementById(id); return card && !card.dataset.stale }", arg=card_id
-    )
+    try:
+        page.wait_for_function(
+            "id => { const card = document.getElementById(id); return card && !card.dataset.stale }", arg=card_id
+        )
+    except Exception as error:
+        saves = [line for line in site_log(journey).splitlines() if "/scores/" in line]
+        raise AssertionError(
+            f"{key} on {before} did not save the card; now on {focused(page)}; {saves[-5:]}"
+        ) from error
 
 
 def test_the_jury_scores_decides_and_the_public_verifies_the_results(journey, new_journey, campaign, seeded, tmp_path):
@@ -227,27 +235,27 @@ def test_the_jury_scores_decides_and_the_public_verifies_the_results(journey, ne
     assert radio["value"] == "", radio  # Impact: "No score"
     assert radio["visible"], f"the focus is not visible on {radio}"
     for _ in range(4):  # 0, 1, 2, 3: each saved as it is chosen
-        press_and_swap(page, "ArrowRight", first)
+        press_and_swap(keyboard, "ArrowRight", first)
     impact = focused(page)
     assert impact["type"] == "radio" and impact["value"] == "3" and impact["visible"], impact
     page.keyboard.press("Tab")  # to the next criterion
     cost = focused(page)
     assert cost["type"] == "radio" and cost["name"] != impact["name"] and cost["visible"], cost
     for _ in range(2):  # 0, 1
-        press_and_swap(page, "ArrowRight", first)
+        press_and_swap(keyboard, "ArrowRight", first)
     page.keyboard.press("Shift+Tab")  # back to Impact, one point more
     assert focused(page)["name"] == impact["name"]
-    press_and_swap(page, "ArrowRight", first)
+    press_and_swap(keyboard, "ArrowRight", first)
     card = jury_card(page, NIGHT_BUSES)
     expect(card.get_by_role("group", name="Impact", exact=True).get_by_label("4", exact=True)).to_be_checked()
     expect(card.get_by_role("group", name="Cost", exact=True).get_by_label("1", exact=True)).to_be_checked()
     comment = tab_to(page, lambda f: f["tag"] == "textarea")
     assert comment["id"].startswith(f"id_idea{idea_ids[NIGHT_BUSES]}-") and comment["visible"], comment
     page.keyboard.type("Quiet buses cost more.")
-    press_and_swap(page, "Tab", first)  # leaving the comment saves it too
+    press_and_swap(keyboard, "Tab", first)  # leaving the comment saves it too
     save = focused(page)
     assert save["text"] == "Save my scores" and save["visible"], save
-    press_and_swap(page, "Space", first)
+    press_and_swap(keyboard, "Space", first)
     expect(card.get_by_role("status")).to_have_text("Saved.")
     expect(card.get_by_label("Comment (optional)")).to_have_value("Quiet buses cost more.")
     expect(page.get_by_text("2 of 4 scores given")).to_be_visible()
