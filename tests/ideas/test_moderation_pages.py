@@ -627,9 +627,9 @@ def test_the_queue_offers_to_merge_a_reported_idea_but_not_a_comment(client, mod
     comment_report = Report.objects.create(reporter=UserFactory(), comment=CommentFactory(), reason="rude")
     client.force_login(moderator)
     page = client.get("/moderation/").content.decode()
-    assert f'id="report-{idea_report.pk}-merge-target"' in page
+    assert f'id="report-{idea_report.pk}-target"' in page
     assert reverse("votes:merge", args=[idea_report.idea_id]) in page
-    assert f'id="report-{comment_report.pk}-merge-target"' not in page
+    assert f'id="report-{comment_report.pk}-target"' not in page
 
 
 @pytest.mark.parametrize("name", ["dismiss", "approve", "hide_idea", "restore_idea"])
@@ -722,6 +722,21 @@ def test_the_partial_gives_its_heading_the_focus_after_an_htmx_action(moderator)
     html = _partial(idea, moderator)
     assert f'aria-labelledby="moderation-{idea.pk}-title"\n  data-swap-refusals data-refocus>' in html
     assert f'<h2 id="moderation-{idea.pk}-title" tabindex="-1">' in html
+
+
+def test_a_refused_htmx_merge_on_the_idea_page_keeps_its_form_open(client, moderator):
+    idea = IdeaFactory()
+    client.force_login(moderator)
+    response = client.post(
+        reverse("votes:merge", args=[idea.pk]),
+        {"target": 999999, "reason": "Same", "where": "idea"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<details open>\n  <summary>Merge into another idea</summary>" in body
+    assert f'hx-target="#moderation-{idea.pk}" hx-swap="outerHTML"' in body
+    assert f'id="merge-{idea.pk}-target"' in body
 
 
 def test_the_partial_offers_a_participant_the_report_form_only(participant):
