@@ -75,6 +75,19 @@ def open_campaign(journey) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
 
+def reload_until(journey, locator, failure: str, seconds: float = 60) -> None:
+    """Reload the page until `locator` is on it: the scheduler and the worker
+    act every few seconds, not at once."""
+
+    def there():
+        if locator.count():
+            return True
+        journey.page.reload()
+        return False
+
+    assert wait_for(there, seconds, every=1), f"{failure} within {seconds} s:\n{site_log(journey)}"
+
+
 def jury_card(page, title):
     """An idea's card on the jury's page."""
     return page.locator("article.jury-card").filter(has=page.get_by_role("heading", name=re.compile(re.escape(title))))
@@ -165,23 +178,11 @@ def test_the_jury_scores_decides_and_the_public_verifies_the_results(journey, ne
     chair.log_in(CHAIR)
     open_campaign(chair)
     score_link = page.get_by_role("link", name="Score the shortlisted ideas")
-
-    def deliberating():
-        page.reload()
-        return score_link.count() == 1
-
-    assert wait_for(deliberating, 60, every=1), f"voting was not closed within 60 s:\n{site_log(chair)}"
+    reload_until(chair, score_link, "voting was not closed")
     chair.check("campaign-in-deliberation")
     score_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Jury of {TITLE}")
-
-    def shortlisted():
-        if jury_card(page, GREEN_WALLS).count():
-            return True
-        page.reload()
-        return False
-
-    assert wait_for(shortlisted, 60, every=1), f"the vote was not tallied within 60 s:\n{site_log(chair)}"
+    reload_until(chair, jury_card(page, GREEN_WALLS), "the vote was not tallied")
     expect(jury_card(page, NIGHT_BUSES)).to_be_visible()
     expect(jury_card(page, CAR_FREE)).to_have_count(0)  # third: not shortlisted
     expect(page.get_by_text("0 of 4 scores given")).to_be_visible()
@@ -293,12 +294,7 @@ def test_the_jury_scores_decides_and_the_public_verifies_the_results(journey, ne
     visitor.check()
     open_campaign(visitor)
     results_link = page.get_by_role("link", name="See the results: winners, ranking and scores")
-
-    def published():
-        page.reload()
-        return results_link.count() == 1
-
-    assert wait_for(published, 60, every=1), f"the results were not published within 60 s:\n{site_log(visitor)}"
+    reload_until(visitor, results_link, "the results were not published")
     visitor.check("campaign-published")
     results_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Results of {TITLE}")
