@@ -90,8 +90,20 @@ def open_idea_as_visitor(visitor, title: str) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
-def assert_not_reloaded(page) -> None:
+def assert_the_queue_followed(journey, *, said: str, gone, count: str, focus: str, shot: str) -> None:
+    """After an htmx action, without a reload: the live region says it, the
+    item is gone, the heading's count says `count`, the list's heading
+    (`focus`) has the focus."""
+    from playwright.sync_api import expect
+
+    page = journey.page
+    expect(page.locator("#queue-status")).to_have_text(said)
+    expect(gone).to_have_count(0)
+    expect(page.locator("#reports-count, #approvals-count").filter(has_text=re.compile(f"^{count}$"))).to_have_count(1)
+    expect(page.locator(f"#{focus}")).to_be_focused()
+    assert page.evaluate("document.activeElement.id") == focus
     assert page.evaluate("window.queueNotReloaded === true"), "the queue page was reloaded"
+    journey.check(shot)
 
 
 def test_a_moderator_handles_the_queue_and_it_follows_each_action(journey, new_journey, queue):
@@ -119,27 +131,30 @@ def test_a_moderator_handles_the_queue_and_it_follows_each_action(journey, new_j
     advert = item(page, "reports", "This reads like an advert.")
     advert.get_by_label("Note (optional)").fill("Not an advert: a proposal.")
     advert.get_by_role("button", name="Dismiss the report").click()
-    expect(page.locator("#queue-status")).to_have_text("The report is dismissed.")
-    expect(advert).to_have_count(0)
     open_reports -= 1
-    expect(page.locator("#reports-count")).to_have_text(reports(open_reports))
-    expect(page.locator("#reports-title")).to_be_focused()
-    assert page.evaluate("document.activeElement.id") == "reports-title"
-    assert_not_reloaded(page)
-    journey.check("report-dismissed")
+    assert_the_queue_followed(
+        journey,
+        said="The report is dismissed.",
+        gone=advert,
+        count=reports(open_reports),
+        focus="reports-title",
+        shot="report-dismissed",
+    )
 
     # 2. Approve an idea awaiting approval: it leaves the list, and a visitor
     # finds it on the campaign's page.
     open_idea_as_visitor(visitor, "")
     expect(visitor.page.get_by_role("heading", name=WAITING[0])).to_have_count(0)
     item(page, "approvals", WAITING[0]).get_by_role("button", name="Approve and publish").click()
-    expect(page.locator("#queue-status")).to_have_text("The idea is approved and published.")
-    expect(item(page, "approvals", WAITING[0])).to_have_count(0)
     waiting -= 1
-    expect(page.locator("#approvals-count")).to_have_text(approvals(waiting))
-    expect(page.locator("#approvals-title")).to_be_focused()
-    assert_not_reloaded(page)
-    journey.check("idea-approved")
+    assert_the_queue_followed(
+        journey,
+        said="The idea is approved and published.",
+        gone=item(page, "approvals", WAITING[0]),
+        count=approvals(waiting),
+        focus="approvals-title",
+        shot="idea-approved",
+    )
     visitor.page.reload()
     expect(visitor.page.get_by_role("heading", name=WAITING[0])).to_be_visible()
     visitor.check("approved-idea-listed")
@@ -149,16 +164,17 @@ def test_a_moderator_handles_the_queue_and_it_follows_each_action(journey, new_j
     rude = item(page, "reports", "Insulting.")
     rude.get_by_label("Reason for hiding").fill("Insults a group of colleagues.")
     rude.get_by_role("button", name="Hide the comment").click()
-    expect(page.locator("#queue-status")).to_have_text("The comment is hidden.")
-    expect(rude).to_have_count(0)
     open_reports -= 1
-    expect(page.locator("#reports-count")).to_have_text(reports(open_reports))
     hidden = item(page, "hidden", RUDE)
-    expect(hidden).to_be_visible()
     expect(hidden).to_contain_text("Insults a group of colleagues.")
-    expect(page.locator("#reports-title")).to_be_focused()
-    assert_not_reloaded(page)
-    journey.check("comment-hidden")
+    assert_the_queue_followed(
+        journey,
+        said="The comment is hidden.",
+        gone=rude,
+        count=reports(open_reports),
+        focus="reports-title",
+        shot="comment-hidden",
+    )
     open_idea_as_visitor(visitor, REPORTED)
     expect(visitor.page.get_by_text(RUDE)).to_have_count(0)
     visitor.check("idea-without-the-comment")
@@ -166,12 +182,14 @@ def test_a_moderator_handles_the_queue_and_it_follows_each_action(journey, new_j
     # 4. Restore it from the recently hidden, without a reload: it leaves the
     # list, focus goes to its heading; the visitor sees it again.
     hidden.get_by_role("button", name="Restore the comment").click()
-    expect(page.locator("#queue-status")).to_have_text("The comment is visible again.")
-    expect(hidden).to_have_count(0)
-    expect(page.locator("#hidden-title")).to_be_focused()
-    expect(page.locator("#reports-count")).to_have_text(reports(open_reports))
-    assert_not_reloaded(page)
-    journey.check("comment-restored")
+    assert_the_queue_followed(
+        journey,
+        said="The comment is visible again.",
+        gone=hidden,
+        count=reports(open_reports),
+        focus="hidden-title",
+        shot="comment-restored",
+    )
     visitor.page.reload()
     expect(visitor.page.get_by_text(RUDE)).to_be_visible()
 
@@ -182,13 +200,15 @@ def test_a_moderator_handles_the_queue_and_it_follows_each_action(journey, new_j
     duplicate.get_by_label(re.compile(r"^Reason\W*$")).fill("Both ask for quiet mornings.")
     journey.check("merge-form")
     duplicate.get_by_role("button", name="Merge").click()
-    expect(page.locator("#queue-status")).to_have_text("The idea is merged: its comments, followers and votes moved.")
-    expect(duplicate).to_have_count(0)
     open_reports -= 1
-    expect(page.locator("#reports-count")).to_have_text(reports(open_reports))
-    expect(page.locator("#reports-title")).to_be_focused()
-    assert_not_reloaded(page)
-    journey.check("duplicate-merged")
+    assert_the_queue_followed(
+        journey,
+        said="The idea is merged: its comments, followers and votes moved.",
+        gone=duplicate,
+        count=reports(open_reports),
+        focus="reports-title",
+        shot="duplicate-merged",
+    )
     open_idea_as_visitor(visitor, "")
     expect(visitor.page.get_by_role("heading", name=TARGET)).to_be_visible()
     expect(visitor.page.get_by_role("heading", name=DUPLICATE)).to_have_count(0)
