@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 
 import pytest
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 TITLE = "Cleaner rivers"
 SLUG = "cleaner-rivers"
@@ -158,21 +158,17 @@ def test_a_manager_creates_a_campaign_sets_up_its_jury_and_opens_submission_earl
     journey.finish()
 
     # Without JavaScript the address is left blank, and made from the title (the first is taken).
-    # (Journey.check's axe-core does not run where JavaScript is off: the same pages were checked above.)
     no_js = new_journey("no-js", java_script_enabled=False)
     plain = no_js.page
-    plain.goto("/")
-    plain.get_by_role("link", name="Log in").click()
-    plain.get_by_label(re.compile("^(Username or email|Login)", re.I)).fill(MANAGER)
-    plain.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    plain.get_by_role("button", name=re.compile("^(sign|log) in$", re.I)).click()
+    no_js.log_in(MANAGER)
     plain.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
     plain.get_by_role("link", name="New campaign").click()
+    no_js.check()
     plain.get_by_label("Title").fill(TITLE)
     expect(plain.get_by_label("Address")).to_have_value("")
     fill_schedule(plain, opens=timezone.now() + timedelta(days=3))
     plain.get_by_role("button", name="Create the draft").click()
     expect(plain.get_by_text("The campaign was created as a draft.")).to_be_visible()
     expect(plain).to_have_url(re.compile(f"/campaigns/{SLUG}-2/manage/$"))
-    no_js.screenshot("no-js-created")
+    no_js.check("no-js-created")
     no_js.finish()
