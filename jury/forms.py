@@ -83,7 +83,11 @@ class AwardForm(forms.Form):
 class ScoreForm(forms.Form):
     """One juror's grid for one idea: a 0–5 choice per criterion and a comment."""
 
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # hx-preserve: the card is swapped after each saved choice (htmx); the
+    # comment being typed meanwhile stays as typed (it is saved when left).
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2, "hx-preserve": "true"})
+    )
 
     def __init__(self, *args, criteria: list[Criterion], prefix: str, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)

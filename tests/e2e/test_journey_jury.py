@@ -246,13 +246,24 @@ def test_the_jury_scores_decides_and_the_public_verifies_the_results(journey, ne
         press_and_swap(keyboard, "ArrowRight", first)
     page.keyboard.press("Shift+Tab")  # back to Impact, one point more
     assert focused(page)["name"] == impact["name"]
-    press_and_swap(keyboard, "ArrowRight", first)
+    # ... and straight on to the comment: the save answers only once the
+    # juror is typing (held here), and its swap keeps what they typed.
+    held = []
+    page.route("**/scores/", lambda route: held.append(route))
+    page.keyboard.press("ArrowRight")
+    comment = tab_to(page, lambda f: f["tag"] == "textarea")
+    assert comment["id"].startswith(f"id_idea{idea_ids[NIGHT_BUSES]}-") and comment["visible"], comment
+    page.keyboard.type("Quiet buses ")
+    assert wait_for(lambda: held or page.wait_for_timeout(50), 10), "the change of score was not sent"
+    held[0].continue_()
+    page.unroute("**/scores/")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.keyboard.type("cost more.")
     card = jury_card(page, NIGHT_BUSES)
     expect(card.get_by_role("group", name="Impact", exact=True).get_by_label("4", exact=True)).to_be_checked()
     expect(card.get_by_role("group", name="Cost", exact=True).get_by_label("1", exact=True)).to_be_checked()
-    comment = tab_to(page, lambda f: f["tag"] == "textarea")
-    assert comment["id"].startswith(f"id_idea{idea_ids[NIGHT_BUSES]}-") and comment["visible"], comment
-    page.keyboard.type("Quiet buses cost more.")
+    expect(card.get_by_label("Comment (optional)")).to_have_value("Quiet buses cost more.")
+    assert focused(page)["id"] == comment["id"]
     press_and_swap(keyboard, "Tab", first)  # leaving the comment saves it too
     save = focused(page)
     assert save["text"] == "Save my scores" and save["visible"], save

@@ -341,6 +341,8 @@ def test_scores_are_saved_as_the_juror_goes_with_htmx(client):
     assert 'hx-trigger="change, submit"' in form and 'hx-sync="this:replace"' in form
     # the swapped form listens at once: a choice made just after a swap is saved too
     assert 'hx-swap="outerHTML settle:0ms"' in form
+    # a comment being typed while a choice is saved is kept through the swap
+    assert re.search(r'<textarea name="idea\d+-comment"[^>]* hx-preserve="true"', card)
     # the focus comes back to the button after the swap: it has an id, as the choices do
     assert f'<button type="submit" id="idea-{ideas[0].pk}-save">Save my scores</button>' in card
 
