@@ -11,8 +11,8 @@ the screenshots and the list of pages visited go to
 The walk stays small and fast: GET only; no log-out, /admin/, API JSON
 (the API docs page is crawled), download or media file, nor the language
 switch; each kind of page once (an id is a number, a campaign's slug its
-phase), its query-string variations after the first skipped; a budget of
-pages per role.
+phase; an idea once from each campaign's list), its query-string
+variations after the first skipped; a budget of pages per role.
 
 It runs after every other browser test (conftest.py): the demo's accounts
 (`moderator`, `manager`, ...) and campaigns would otherwise meet the
@@ -37,7 +37,7 @@ from .conftest import DESKTOP, PHONE
 ROLES = {
     "anonymous": None,
     "public-member": "voter15",  # votes and receipts, no idea of their own
-    "employee": "employee4",
+    "employee": "employee2",  # invited to co-author an idea
     "author": "voter1",  # ideas in every public campaign
     "juror": "jury1",  # chairs the demo juries
     "moderator": "moderator",
@@ -45,6 +45,21 @@ ROLES = {
     "staff-admin": "admin",
 }
 BUDGET = 60  # pages per role
+# The key pages (KEY_PAGES' names) each role must reach: a link that goes
+# missing fails the crawl rather than shortening it.
+EVERYONE = {"home", "campaigns", "api-docs", "idea-from-voting", "results", "check-my-vote"} | {
+    f"campaign-{phase}" for phase in ("submission", "voting", "deliberation", "results", "archived")
+}
+REACHES = {
+    "anonymous": EVERYONE | {"log-in", "sign-up"},
+    "public-member": EVERYONE | {"my-votes", "profile", "submit"},
+    "employee": EVERYONE | {"my-votes", "profile", "box", "box-submit", "idea-from-box"},
+    "author": EVERYONE | {"my-votes", "profile", "submit"},
+    "juror": EVERYONE | {"jury-scoring", "awards"},
+    "moderator": EVERYONE | {"moderation-queue", "box"},
+    "manager": EVERYONE | {"campaign-draft", "box"},
+    "staff-admin": EVERYONE | {"campaign-draft", "moderation-queue", "box"},
+}
 PHASES = {spec.slug: spec.phase for spec in demo.CAMPAIGNS}
 SKIPPED = re.compile(
     r"^/(admin|media|i18n)/|^/accounts/logout/|^/api/(?!docs/)"
@@ -52,12 +67,13 @@ SKIPPED = re.compile(
 )
 # Pages a role is shown a link to but may not open, with the status expected: none so far.
 EXPECTED_STATUS: dict[tuple[str, str], int] = {}
+IDEA = "/ideas/<n>/"
 # Kinds of page (as `kind()` names them) shot at both sizes, and the name of the shot.
 KEY_PAGES = {
     "/": "home",
     "/campaigns/": "campaigns",
     **{f"/campaigns/<{phase}>/": f"campaign-{phase}" for phase in set(PHASES.values())},
-    "/ideas/<n>/": "idea",
+    IDEA: "idea",
     "/campaigns/<submission>/ideas/new/": "submit",
     "/box/": "box",
     "/box/ideas/new/": "box-submit",
@@ -115,27 +131,20 @@ def kind(path: str, *, phase: bool = True) -> str:
     return path
 
 
-def kinds(url: str) -> tuple[str, str]:
+def kinds(url: str, via: str) -> tuple[str, str]:
     """The page's kind, and the kind a visit counts for: a campaign's page
-    once per phase, the pages under it once in all (in one phase), except
-    the key pages of a phase (the jury scoring while it deliberates, ...)."""
+    once per phase, an idea once from each campaign's (or the box's) list,
+    the pages under a campaign once in all (in one phase), except the key
+    pages of a phase (the jury scoring while it deliberates, ...). `via`
+    is the kind of the page that links to it."""
     parts = urlsplit(url)
     query = "?" if parts.query else ""
     specific = kind(parts.path) + query
     if specific in KEY_PAGES or re.fullmatch(r"/campaigns/<\w+>/", specific):
+        if specific == IDEA and re.fullmatch(r"/campaigns/<\w+>/|/box/", via):
+            return specific, f"{specific} from {via}"
         return specific, specific
     return specific, kind(parts.path, phase=False) + query
-
-
-def log_in(journey, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page = journey.page
-    page.get_by_role("link", name="Log in").click()
-    page.get_by_label(re.compile("^(Username or email|Login)", re.I)).fill(username)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(demo.PASSWORD)
-    page.get_by_role("button", name=re.compile("^(sign|log) in$", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def same_origin_links(page, origin: str) -> list[str]:
@@ -150,20 +159,19 @@ def test_every_page_a_role_reaches_passes_the_checks(role, demo_site, new_journe
     shutil.rmtree(folder, ignore_errors=True)
     journey.screenshots = folder / "desktop"
     page = journey.page
-    page.goto("/")
     if ROLES[role]:
-        log_in(journey, ROLES[role])
-        page.goto("/")
+        journey.log_in(ROLES[role], demo.PASSWORD)
 
     started = time.monotonic()
-    queue = deque(["/"])
+    queue = deque([("/", "")])
     seen_urls: set[str] = {"/"}
     visited_kinds: set[str] = set()
     problems: list[str] = []
+    shot: set[str] = set()
     log: list[str] = []
     while queue and len(log) < BUDGET:
-        url = queue.popleft()
-        page_kind, counts_for = kinds(url)
+        url, via = queue.popleft()
+        page_kind, counts_for = kinds(url, via)
         if counts_for in visited_kinds:
             continue
         visited_kinds.add(counts_for)
@@ -172,6 +180,8 @@ def test_every_page_a_role_reaches_passes_the_checks(role, demo_site, new_journe
         status = response.status if response else 0
         expected = EXPECTED_STATUS.get((role, page_kind), 200)
         name = KEY_PAGES.get(page_kind)
+        if counts_for.startswith(f"{IDEA} from "):
+            name += "-from-" + re.sub(r"\W", "", counts_for.rsplit("/", 2)[-2])
         if status != expected:
             problems.append(f"{url}: status {status}, expected {expected}")
         try:
@@ -180,6 +190,7 @@ def test_every_page_a_role_reaches_passes_the_checks(role, demo_site, new_journe
             problems.append(str(failure))
             journey.errors.clear()
         if name:
+            shot.add(name)
             journey.screenshot(name)
             problems += phone_size(journey, folder / "phone" / f"{journey.shots:02d}-{name}.png")
         log.append(f"{status} {time.monotonic() - began:5.2f}s {url} ({page_kind}){' [' + name + ']' if name else ''}")
@@ -187,12 +198,14 @@ def test_every_page_a_role_reaches_passes_the_checks(role, demo_site, new_journe
             path = link[len(site.url) :]
             if path not in seen_urls and not SKIPPED.search(urlsplit(path).path):
                 seen_urls.add(path)
-                queue.append(path)
+                queue.append((path, page_kind))
 
     folder.mkdir(parents=True, exist_ok=True)
     summary = f"{role}: {len(log)} pages in {time.monotonic() - started:.0f}s ({len(queue)} left in the queue)"
     (folder / "pages.txt").write_text("\n".join([summary, *log]) + "\n")
     print(summary)
+    if missed := REACHES[role] - shot:
+        problems.append(f"never reached: {', '.join(sorted(missed))}")
     assert not problems, f"{role}: {len(problems)} problems:\n" + "\n".join(problems)
     journey.finish()
 
