@@ -90,6 +90,8 @@ KEY_PAGES = {
     "/accounts/signup/": "sign-up",
 }
 PHONE_SIZE = PHONE["viewport"]
+# Django template syntax the reader sees: a {# comment #} over two lines is text, not a comment.
+TEMPLATE_SYNTAX = r"""() => (document.body.innerText.match(/\{[#%{][^]{0,60}/) || [""])[0]"""
 # The page's width, the window's, and the innermost elements that stick out on the right.
 WIDTHS = """() => {
     const inner = window.innerWidth;
@@ -141,7 +143,7 @@ def kinds(url: str, via: str) -> tuple[str, str]:
     query = "?" if parts.query else ""
     specific = kind(parts.path) + query
     if specific in KEY_PAGES or re.fullmatch(r"/campaigns/<\w+>/", specific):
-        if specific == IDEA and re.fullmatch(r"/campaigns/<\w+>/|/box/", via):
+        if specific == IDEA and re.fullmatch(r"/campaigns/<(?!slug>)\w+>/|/box/", via):
             return specific, f"{specific} from {via}"
         return specific, specific
     return specific, kind(parts.path, phase=False) + query
@@ -189,6 +191,8 @@ def test_every_page_a_role_reaches_passes_the_checks(role, demo_site, new_journe
         except AssertionError as failure:
             problems.append(str(failure))
             journey.errors.clear()
+        if leaked := page.evaluate(TEMPLATE_SYNTAX):
+            problems.append(f"{url}: template syntax shown on the page: {leaked}")
         if name:
             shot.add(name)
             journey.screenshot(name)

@@ -130,8 +130,11 @@ def test_a_voter_logs_in_and_supports_an_idea_with_the_keyboard_only(journey, ca
     tab_to(page, "^Support this idea$")
     page.keyboard.press("Enter")
     # The first card's button, whichever idea the list shows first.
-    card = page.locator("li.idea-card").filter(has_text="Thank you: you support this idea.")
-    expect(card).to_have_count(1)
+    supported = page.locator("li.idea-card").filter(has_text="Thank you: you support this idea.")
+    expect(supported).to_have_count(1)
+    card = page.locator("li.idea-card").filter(
+        has=page.get_by_role("heading", name=supported.get_by_role("heading").inner_text())
+    )
     # The focus stays on the card's control after htmx swaps it, not back at the top of the page.
     assert focused(page)["name"] == "Withdraw my support", focused(page)
     page.keyboard.press("Space")
