@@ -336,7 +336,9 @@ def test_messages_about_no_card_stay_at_the_top_of_the_jury_page(client):
 def test_scores_are_saved_as_the_juror_goes_with_htmx(client):
     campaign, ideas, jurors, _criteria = jury_campaign()
     client.force_login(jurors[0].user)
-    card = card_of(client.get(reverse("jury:score", args=[campaign.slug])).content.decode(), ideas[0])
+    html = client.get(reverse("jury:score", args=[campaign.slug])).content.decode()
+    assert "{#" not in html and "#}" not in html  # no template comment shown as text
+    card = card_of(html, ideas[0])
     form = re.search(r'<form method="post" action="[^"]*/scores/"[^>]*>', card).group(0)
     assert 'hx-trigger="change, submit"' in form and 'hx-sync="this:replace"' in form
     # the swapped form listens at once: a choice made just after a swap is saved too
