@@ -4,6 +4,7 @@ real Celery worker, a web server, the scheduler), the mail they wrote,
 PostgreSQL's view of who waits for a lock."""
 
 import contextlib
+import ctypes
 import email
 import email.policy
 import os
@@ -43,6 +44,14 @@ def port_open(port: int) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the test process dies, even
+    killed (Linux's PR_SET_PDEATHSIG), so that no server outlives an
+    interrupted run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
 class RedisServer:
     """A redis-server of the tests' own, on a free port, in a temporary folder."""
 
@@ -59,6 +68,7 @@ class RedisServer:
             stdout=(self.folder / "redis.log").open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         assert wait_for(lambda: port_open(self.port), 10), "redis-server did not start"
 
@@ -98,6 +108,7 @@ class Service:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         ready = wait_for(lambda: self.ready(self.output(offset)) or self.process.poll() is not None, self.seconds)
         assert ready and self.process.poll() is None, f"{self.argv[:4]} did not start:\n{self.output(offset)}"
