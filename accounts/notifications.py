@@ -160,6 +160,7 @@ def render_email(*, user: User, kind: str, template: str, context: dict) -> Emai
             **context,
             "recipient": user,
             "site_url": site_url(),
+            "site_name": settings.SITE_NAME,
             "settings_url": absolute_url(reverse("accounts:notifications")),
             "unsubscribe_url": unsubscribe,
             "kind_label": kind_label(kind),

@@ -197,6 +197,7 @@ def _message(user, template: str, *, ideas: list[Idea], escalated: list[Idea], n
         "escalated": escalated,
         "escalate_days": ESCALATE_AFTER.days,
         "site_url": settings.SITE_URL,
+        "site_name": settings.SITE_NAME,
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"moderation/emails/{template}_subject.txt", context)

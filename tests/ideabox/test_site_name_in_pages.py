@@ -22,3 +22,14 @@ def test_the_title_and_the_brand_name_the_configured_site(client, settings, url,
     assert title(html) == expected
     assert '<a class="brand" href="/">Acme ideas</a>' in html
     assert "Ideabox</a>" not in html
+
+
+def test_the_home_page_and_the_e_mail_settings_name_the_configured_site(client, settings):
+    from tests.factories import UserFactory
+
+    settings.SITE_NAME = "Acme ideas"
+    assert "Acme ideas collects ideas" in client.get("/").content.decode()
+    client.force_login(UserFactory())
+    page = client.get("/accounts/notifications/").content.decode()
+    assert "Choose which e-mails Acme ideas sends you" in page
+    assert "Ideabox" not in page.split("<footer")[0]

@@ -444,6 +444,7 @@ def test_the_digest_lists_the_weeks_new_ideas_and_followed_ideas_news(run):
 
     assert message.to == [reader.email]
     assert message.subject == "[Ideabox] Your week on Ideabox"
+    assert "Your week on Ideabox" in message.alternatives[0][0]
     html = message.alternatives[0][0]
     for part in (message.body, html):
         for shown in ("Fresh idea", "Followed idea", "Masked idea", "Tracked idea", "Shortlisted"):
@@ -555,3 +556,18 @@ def test_nothing_is_queued_while_notifications_are_muted(django_capture_on_commi
         with django_capture_on_commit_callbacks(execute=True):
             outbox.enqueue("ideas.notifications.idea_commented", 1)
         assert sent.called
+
+
+@freeze_time(NOW)
+def test_the_digest_names_the_configured_site(run, settings):
+    settings.SITE_NAME = "Acme ideas"
+    reader = UserFactory()
+    opt_in(reader)
+    IdeaFactory(campaign=CampaignFactory(phase=Phase.SUBMISSION), title="Fresh idea", created_at=NOW - 2 * 24 * HOUR)
+
+    [message] = run(notifications.weekly_digest)
+
+    assert message.subject.endswith("Your week on Acme ideas")
+    html = message.alternatives[0][0]
+    assert "Your week on Acme ideas" in html
+    assert "Ideabox" not in html
