@@ -254,7 +254,7 @@ def test_the_jury_scores_decides_and_the_public_verifies_the_results(journey, ne
     comment = tab_to(page, lambda f: f["tag"] == "textarea")
     assert comment["id"].startswith(f"id_idea{idea_ids[NIGHT_BUSES]}-") and comment["visible"], comment
     page.keyboard.type("Quiet buses ")
-    assert wait_for(lambda: held or page.wait_for_timeout(50), 10), "the change of score was not sent"
+    assert wait_for(lambda: page.wait_for_timeout(50) or held, 10), f"not sent: {focused(page)} {keyboard.errors}"
     held[0].continue_()
     page.unroute("**/scores/")
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
