@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -59,7 +61,8 @@ if settings.DEBUG:
 elif getattr(settings, "SERVE_MEDIA", False):
     # The browser tests' server shows the uploads it stored, as production's
     # web server does (static() serves only under DEBUG).
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 handler400 = "ideabox.views.bad_request"
 handler403 = "ideabox.views.permission_denied"
