@@ -163,3 +163,51 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.user_id}"
+
+
+class AuditAction(models.TextChoices):
+    """The audit log's action codes: "<object>.<verb>", stable once written."""
+
+    IDEA_STATUS = "idea.status", _("Idea status changed")
+    IDEA_APPROVE = "idea.approve", _("Idea approved")
+    IDEA_HIDE = "idea.hide", _("Idea hidden")
+    IDEA_RESTORE = "idea.restore", _("Idea restored")
+    IDEA_MERGE = "idea.merge", _("Idea merged")
+    COMMENT_HIDE = "comment.hide", _("Comment hidden")
+    COMMENT_RESTORE = "comment.restore", _("Comment restored")
+    REPORT_DISMISS = "report.dismiss", _("Report dismissed")
+    ROLE_GRANT = "role.grant", _("Role granted")
+    ROLE_REVOKE = "role.revoke", _("Role revoked")
+
+
+class AuditEvent(models.Model):
+    """One sensitive action, kept for the administrators (PRODUCT.md, "Privacy").
+
+    Append-only: on PostgreSQL a trigger refuses DELETE and every UPDATE but
+    blanking the client address, which retention does (migration 0007). The
+    actor is a plain id, not a foreign key, and no name or e-mail is stored,
+    so erasing a person later changes nothing here. Written only through
+    accounts.services.audit / audit_many.
+    """
+
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, help_text=_("Empty: the system."))
+    # An AuditAction code; no choices on the column, so a new code needs no migration.
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at"], name="audit_newest"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor_id", "-at"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id} by {self.actor_id or 'system'}"

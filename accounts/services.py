@@ -1,8 +1,14 @@
 """Every write to accounts goes through here."""
 
+import contextlib
+import ipaddress
+from collections.abc import Iterable
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allauth.account.adapter import get_adapter
@@ -14,7 +20,7 @@ from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
 
 from . import names, roles
-from .models import User
+from .models import AuditEvent, User
 
 
 @transaction.atomic
@@ -94,3 +100,75 @@ def ensure_user(
         user.groups.add(Group.objects.get(name=name))
     roles.forget(user)
     return user, created
+
+
+# --- the audit log ---------------------------------------------------------------------
+# Action codes are short and stable ("<object>.<verb>"): administrators filter
+# on them and retention keeps them. The detail holds codes and ids, never a
+# name, an e-mail or free text someone typed (a reason stays in its own table).
+
+_client_address: ContextVar[str | None] = ContextVar("ideabox_audit_client_address", default=None)
+
+
+@contextlib.contextmanager
+def acting_from(address: str | None):
+    """Attribute the audit events written inside to this client address (the
+    request's, set by accounts.middleware.AuditAddressMiddleware); outside
+    any request (tasks, commands) events have no address."""
+    token = _client_address.set(_valid_address(address))
+    try:
+        yield
+    finally:
+        _client_address.reset(token)
+
+
+def _valid_address(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
+
+
+def actor_id(actor) -> int | None:
+    """The id an audit event records for `actor`: a user, a user id, or None (the system)."""
+    if actor is None or isinstance(actor, int):
+        return actor
+    return actor.pk if actor.is_authenticated else None
+
+
+def audit(*, actor, action: str, obj: models.Model | None = None, detail: dict | None = None) -> AuditEvent:
+    """Record that `actor` (a user, a user id, or None for the system) did
+    `action` to `obj`. Call it inside the transaction of the change it records,
+    so a rolled-back change leaves no event."""
+    return AuditEvent.objects.create(
+        actor_id=actor_id(actor),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=obj.pk if obj is not None else None,
+        detail=detail or {},
+        at=timezone.now(),
+        address=_client_address.get(),
+    )
+
+
+def audit_many(
+    *, actor, action: str, model: type[models.Model], ids: Iterable[int], detail: dict | None = None
+) -> list[AuditEvent]:
+    """The same action on many objects of one model, in one INSERT (the tally
+    shortlists thousands of ideas at once)."""
+    by, address, now = actor_id(actor), _client_address.get(), timezone.now()
+    object_type = model._meta.label_lower
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor_id=by,
+                action=action,
+                object_type=object_type,
+                object_id=pk,
+                detail=detail or {},
+                at=now,
+                address=address,
+            )
+            for pk in ids
+        ]
+    )

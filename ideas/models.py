@@ -25,6 +25,25 @@ class Status(models.TextChoices):
 
 BOX_STATUSES = (Status.UNDER_REVIEW, Status.ACCEPTED, Status.IMPLEMENTED, Status.REJECTED)
 
+# Every move of Idea.status there is, in one table: ideas.services.move_status
+# (the one writer of the status) refuses any other with `invalid_transition`.
+#   a campaign's idea: published -> shortlisted (the tally, a wildcard) -> published
+#                      (a wildcard taken back) | awarded | not_selected (the publication)
+#   a box idea:        under_review -> accepted -> implemented; under_review | accepted
+#                      -> rejected -> under_review (reopened by a reviewer)
+#   any idea but a merged one -> merged (a moderator's merge); merged is final.
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    Status.PUBLISHED: frozenset({Status.SHORTLISTED, Status.MERGED}),
+    Status.SHORTLISTED: frozenset({Status.PUBLISHED, Status.AWARDED, Status.NOT_SELECTED, Status.MERGED}),
+    Status.AWARDED: frozenset({Status.MERGED}),
+    Status.NOT_SELECTED: frozenset({Status.MERGED}),
+    Status.MERGED: frozenset(),
+    Status.UNDER_REVIEW: frozenset({Status.ACCEPTED, Status.REJECTED, Status.MERGED}),
+    Status.ACCEPTED: frozenset({Status.IMPLEMENTED, Status.REJECTED, Status.MERGED}),
+    Status.REJECTED: frozenset({Status.UNDER_REVIEW, Status.MERGED}),
+    Status.IMPLEMENTED: frozenset({Status.MERGED}),
+}
+
 
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=40, unique=True)

@@ -3,7 +3,8 @@
 Every function takes keyword-only arguments, runs in a transaction and
 refuses with a DomainError whose code the API and the pages share.
 Moderation (approve, hide, merge) and the idea box's review live in
-ideas/moderation*.py.
+moderation/ and ideas/review.py; whatever moves an idea's status calls
+`move_status` / `move_statuses` here, its one writer (STYLE.md habit 11).
 """
 
 import re
@@ -14,18 +15,20 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import AuditAction
+from accounts.services import actor_id, audit, audit_many
 from campaigns.models import Campaign, Category, Moderation
 from ideabox import outbox
 from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
 
 from . import coauthorship, selectors, uploads
-from .models import Attachment, Comment, Idea, IdeaFollower, Status, Tag
+from .models import ALLOWED_MOVES, Attachment, Comment, Idea, IdeaFollower, Status, StatusChange, Tag
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -462,3 +465,116 @@ def similar_ideas(*, campaign: Campaign, text: str, user, limit: int = 5, exclud
     """Listed ideas of the campaign that look like `text`, best first, for
     catching duplicates while someone types a title."""
     return selectors.similar_ideas(campaign=campaign, text=text, user=user, limit=limit, exclude_id=exclude_id)
+
+
+# --- the status: its one writer ---------------------------------------------------------
+
+# The task that tells an idea's authors and followers of a StatusChange.
+STATUS_CHANGED_TASK = "ideas.notifications.idea_status_changed"
+# The one notification policy of status moves: every move tells the idea's
+# authors and followers (PRODUCT.md: "every change ... notifies authors and
+# followers"), except the publication's, whose news is the results e-mail
+# (results' announce_results: one e-mail per person and campaign, not one
+# per idea).
+TOLD_BY_THE_RESULTS = frozenset({Status.AWARDED, Status.NOT_SELECTED})
+
+
+def status_label(status: str) -> str:
+    return str(dict(Status.choices).get(status, status))
+
+
+def check_move(*, old: str, to: str) -> None:
+    """Refuse with `invalid_transition` a move ALLOWED_MOVES does not hold."""
+    if to not in ALLOWED_MOVES.get(old, ()):
+        raise DomainError(
+            "invalid_transition",
+            _("An idea cannot go from “%(old)s” to “%(new)s”.") % {"old": status_label(old), "new": status_label(to)},
+        )
+
+
+def _status_fields(*, old: str, to: str, reason: str) -> dict:
+    """What moves with the status: a rejection's reason (required, as the
+    database requires) comes and goes with `rejected`."""
+    if to == Status.REJECTED:
+        if not reason:
+            message = _("Give the author the reason for the rejection.")
+            raise DomainError("invalid", message, fields={"reason": [message]})
+        return {"rejection_reason": reason}
+    if old == Status.REJECTED:
+        return {"rejection_reason": ""}
+    return {}
+
+
+@transaction.atomic
+def move_status(
+    *,
+    idea: Idea,
+    to: str,
+    actor=None,
+    reason: str = "",
+    expected: str | None = None,
+    now=None,
+    **fields,
+) -> StatusChange | None:
+    """Move `idea` from `expected` (by default the status it was read with) to `to`.
+
+    Refuses a move ALLOWED_MOVES does not hold (`invalid_transition`), and a
+    rejection without a reason (`invalid`). Compare-and-swap: returns None,
+    having changed nothing, when the idea's status is no longer `expected`
+    (the caller raises `conflict` or skips it). Otherwise, in the caller's
+    transaction: the status and `fields` (other columns that move with it,
+    e.g. `merged_into`, the review clock), the StatusChange row, the audit
+    event and, after commit, the authors' and followers' e-mail.
+    `actor` is a user, or None for the system (the tally, the publication).
+    """
+    old = expected if expected is not None else idea.status
+    check_move(old=old, to=to)
+    reason = (reason or "").strip()
+    now = now or timezone.now()
+    changes = {**_status_fields(old=old, to=to, reason=reason), **fields}
+    if not Idea.objects.filter(pk=idea.pk, status=old).update(status=to, status_changed_at=now, **changes):
+        return None
+    by_id = actor_id(actor)
+    change = StatusChange.objects.create(
+        idea_id=idea.pk, from_status=old, to_status=to, by_id=by_id, reason=reason, at=now
+    )
+    audit(actor=by_id, action=AuditAction.IDEA_STATUS, obj=idea, detail={"from": old, "to": to})
+    if to not in TOLD_BY_THE_RESULTS:
+        outbox.enqueue(STATUS_CHANGED_TASK, change.pk)
+    idea.status, idea.status_changed_at = to, now
+    return change
+
+
+@transaction.atomic
+def move_statuses(*, ideas: QuerySet[Idea], to: str, actor=None, reason: str = "", now=None) -> list[int]:
+    """Move many ideas to `to` at once (the tally's shortlist, the publication):
+    what `move_status` does for one, in a number of queries that does not
+    grow with the ideas (one UPDATE, one history INSERT and one audit INSERT
+    per status they come from; the e-mails are one outbox row each).
+
+    The ideas are locked and read first; those whose status cannot move to
+    `to` (moved already by an earlier run, or on to an award) are left as
+    they are. Returns the ids moved, in id order.
+    """
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    by_id = actor_id(actor)
+    found: dict[str, list[int]] = {}
+    for pk, old in ideas.select_for_update(of=("self",)).order_by("pk").values_list("pk", "status"):
+        if to in ALLOWED_MOVES.get(old, ()):
+            found.setdefault(old, []).append(pk)
+    moved: list[int] = []
+    changes: list[StatusChange] = []
+    for old, pks in found.items():
+        fields = _status_fields(old=old, to=to, reason=reason)
+        Idea.objects.filter(pk__in=pks, status=old).update(status=to, status_changed_at=now, **fields)
+        changes += [
+            StatusChange(idea_id=pk, from_status=old, to_status=to, by_id=by_id, reason=reason, at=now) for pk in pks
+        ]
+        audit_many(actor=by_id, action=AuditAction.IDEA_STATUS, model=Idea, ids=pks, detail={"from": old, "to": to})
+        moved += pks
+    changes = StatusChange.objects.bulk_create(changes)
+    if to not in TOLD_BY_THE_RESULTS:
+        for change in changes:
+            outbox.enqueue(STATUS_CHANGED_TASK, change.pk)
+    return sorted(moved)

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The client address the audit log records for what the request does.
+    "accounts.middleware.AuditAddressMiddleware",
 ]
 
 ROOT_URLCONF = "ideabox.urls"
