@@ -230,9 +230,9 @@ def test_nobody_decides_the_public_awards_through_the_api(role):
 
     response = api.post(f"{url(campaign)}decide-public/")
 
-    # the path is no endpoint any more: the JSON 404 of unknown API paths, or
-    # the award detail route refusing the method
-    assert response.status_code in (404, 405)
+    # the path is no endpoint any more: the JSON 404 of unknown API paths
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
     assert not Award.objects.get(pk=public.pk).is_decided
 
 

@@ -150,7 +150,10 @@ def test_the_disagreement_threshold_may_change_in_deliberation():
 def test_saving_unchanged_settings_after_voting_opened_is_accepted():
     campaign = CampaignFactory(phase=Phase.VOTING)
     Jury.objects.create(campaign=campaign, public_weight=Decimal("0.30"))
-    services.update_jury(campaign=campaign, by=manager_user(), public_weight=Decimal("0.3"), shortlist_size=10)
+    jury = services.update_jury(campaign=campaign, by=manager_user(), public_weight=Decimal("0.3"), shortlist_size=10)
+    assert jury.public_weight == Decimal("0.3")
+    campaign.refresh_from_db()
+    assert campaign.shortlist_size == 10
 
 
 @pytest.mark.parametrize(
