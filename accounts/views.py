@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from allauth.account.models import EmailAddress
 
 from ideabox.exceptions import DomainError
+from ideabox.pages import show_refusal
 
 from . import notifications, roles, services
 from .forms import NotificationSettingsForm, ProfileForm
@@ -27,9 +28,7 @@ def profile(request):
                 language=form.cleaned_data["language"],
             )
         except DomainError as error:
-            for field, errors in (error.fields or {None: [error.detail]}).items():
-                for message in errors:
-                    form.add_error(field, message)
+            show_refusal(error, form)
             request.user.refresh_from_db(fields=["display_name", "language"])
     if user is not None:
         response = redirect("accounts:profile")

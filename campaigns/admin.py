@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ideabox.exceptions import DomainError
+from ideabox.pages import show_refusal
 
 from . import services
 from .forms import CampaignForm
@@ -45,9 +46,7 @@ class CampaignAdminForm(forms.ModelForm):
             try:
                 services.refuse_locked_rules(campaign=self.instance, changes=cleaned)
             except DomainError as error:
-                for name, field_messages in (error.fields or {}).items():
-                    for message in field_messages:
-                        self.add_error(name if name in self.fields else None, message)
+                show_refusal(error, self)
         return cleaned
 
 

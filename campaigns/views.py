@@ -9,14 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import roles
 from ideabox.exceptions import DomainError
 from ideabox.http import safe_next
+from ideabox.pages import htmx_or_redirect, moved, show_refusal
 
 from . import services
 from .forms import (
@@ -42,16 +42,6 @@ def _managed_campaign(request, slug: str) -> Campaign:
     if not roles.is_manager(request.user):
         raise PermissionDenied
     return campaign
-
-
-def _form_errors(form, error: DomainError) -> None:
-    """A service's refusal, shown on the form: beside each field it names, or above the form."""
-    if error.fields:
-        for name, field_messages in error.fields.items():
-            for message in field_messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        form.add_error(None, error.detail)
 
 
 def campaign_list(request):
@@ -80,7 +70,7 @@ def campaign_new(request):
         try:
             campaign = services.create_campaign(by=request.user, **form.changes())
         except DomainError as error:
-            _form_errors(form, error)
+            show_refusal(error, form)
         else:
             messages.success(request, _("The campaign was created as a draft."))
             return redirect("campaigns:manage", slug=campaign.slug)
@@ -96,7 +86,7 @@ def campaign_edit(request, slug):
         try:
             campaign = services.update_campaign(campaign=campaign, by=request.user, **form.changes())
         except DomainError as error:
-            _form_errors(form, error)
+            show_refusal(error, form)
         else:
             messages.success(request, _("The campaign was saved."))
             return redirect("campaigns:manage", slug=campaign.slug)
@@ -141,7 +131,7 @@ def campaign_transition(request, slug):
     try:
         transition = services.transition_campaign(campaign=campaign, to=form.cleaned_data["to"], by=request.user)
     except DomainError as error:
-        _form_errors(form, error)
+        show_refusal(error, form)
         return _render_manage(request, campaign, status=error.status, transition_form=form)
     messages.success(
         request,
@@ -160,7 +150,7 @@ def campaign_extend(request, slug):
     try:
         services.extend_deadline(campaign=campaign, by=request.user, new_end=form.cleaned_data["phase_end"])
     except DomainError as error:
-        _form_errors(form, error)
+        show_refusal(error, form)
         return _render_manage(request, campaign, status=error.status, extend_form=form)
     messages.success(request, _("The deadline was extended."))
     return redirect("campaigns:manage", slug=campaign.slug)
@@ -170,64 +160,88 @@ def _category_of(campaign: Campaign, form) -> Category:
     return get_object_or_404(Category, campaign=campaign, slug=form.cleaned_data["category"])
 
 
-def _moved(slugs: list[str], slug: str, step: int) -> list[str]:
-    index = slugs.index(slug)
-    other = index + step
-    if 0 <= other < len(slugs):
-        slugs[index], slugs[other] = slugs[other], slugs[index]
-    return slugs
+@login_required
+@require_safe
+def campaign_categories(request, slug):
+    """The categories page: each change below posts to its own address."""
+    return _render_categories(request, _managed_campaign(request, slug))
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def campaign_categories(request, slug):
-    """Add, rename, move and delete a campaign's categories (POST `action`)."""
+@require_POST
+def category_add(request, slug):
     campaign = _managed_campaign(request, slug)
-    if request.method == "GET":
-        return _render_categories(request, campaign)
-
-    action = request.POST.get("action")
-    forms_by_action = {
-        "add": CategoryForm,
-        "rename": RenameCategoryForm,
-        "delete": CategoryActionForm,
-        "up": CategoryActionForm,
-        "down": CategoryActionForm,
-    }
-    if action not in forms_by_action:
-        return _render_categories(request, campaign, status=400, error=_("Unknown action."))
-    form = forms_by_action[action](request.POST)
+    form = CategoryForm(request.POST)
     if not form.is_valid():
-        if action == "add":
-            return _render_categories(request, campaign, status=400, category_form=form)
-        error = " ".join(str(m) for field_messages in form.errors.values() for m in field_messages)
-        return _render_categories(request, campaign, status=400, error=error)
+        return _render_categories(request, campaign, status=400, category_form=form)
     try:
-        if action == "add":
-            services.add_category(campaign=campaign, by=request.user, **form.cleaned_data)
-            done = _("The category was added.")
-        elif action == "rename":
-            category = _category_of(campaign, form)
-            services.rename_category(category=category, by=request.user, name=form.cleaned_data["name"])
-            done = _("The category was renamed.")
-        elif action == "delete":
-            services.delete_category(category=_category_of(campaign, form), by=request.user)
-            done = _("The category was deleted; its ideas are now uncategorised.")
-        else:
-            category = _category_of(campaign, form)
-            slugs = list(campaign.categories.values_list("slug", flat=True))
-            services.reorder_categories(
-                campaign=campaign, by=request.user, slugs=_moved(slugs, category.slug, -1 if action == "up" else 1)
-            )
-            done = _("The categories were reordered.")
+        services.add_category(campaign=campaign, by=request.user, **form.cleaned_data)
     except DomainError as error:
-        if action == "add":
-            _form_errors(form, error)
-            return _render_categories(request, campaign, status=error.status, category_form=form)
-        messages_list = [m for field in (error.fields or {}).values() for m in field] or [error.detail]
-        return _render_categories(request, campaign, status=error.status, error=" ".join(messages_list))
+        show_refusal(error, form)
+        return _render_categories(request, campaign, status=error.status, category_form=form)
+    return _categories_changed(request, campaign, _("The category was added."))
+
+
+@login_required
+@require_POST
+def category_rename(request, slug):
+    campaign = _managed_campaign(request, slug)
+    form = RenameCategoryForm(request.POST)
+    if not form.is_valid():
+        return _category_form_refused(request, campaign, form)
+    try:
+        services.rename_category(category=_category_of(campaign, form), by=request.user, name=form.cleaned_data["name"])
+    except DomainError as error:
+        return _category_refused(request, campaign, error)
+    return _categories_changed(request, campaign, _("The category was renamed."))
+
+
+@login_required
+@require_POST
+def category_delete(request, slug):
+    campaign = _managed_campaign(request, slug)
+    form = CategoryActionForm(request.POST)
+    if not form.is_valid():
+        return _category_form_refused(request, campaign, form)
+    try:
+        services.delete_category(category=_category_of(campaign, form), by=request.user)
+    except DomainError as error:
+        return _category_refused(request, campaign, error)
+    return _categories_changed(request, campaign, _("The category was deleted; its ideas are now uncategorised."))
+
+
+@login_required
+@require_POST
+def category_move(request, slug, step: int):
+    """Move a category one place up (step -1) or down (step 1)."""
+    campaign = _managed_campaign(request, slug)
+    form = CategoryActionForm(request.POST)
+    if not form.is_valid():
+        return _category_form_refused(request, campaign, form)
+    category = _category_of(campaign, form)
+    slugs = list(campaign.categories.values_list("slug", flat=True))
+    try:
+        services.reorder_categories(campaign=campaign, by=request.user, slugs=moved(slugs, category.slug, step))
+    except DomainError as error:
+        return _category_refused(request, campaign, error)
+    return _categories_changed(request, campaign, _("The categories were reordered."))
+
+
+def _categories_changed(request, campaign: Campaign, done: str):
     messages.success(request, done)
     return redirect("campaigns:categories", slug=campaign.slug)
+
+
+def _category_form_refused(request, campaign: Campaign, form):
+    """A change to a listed category that was not valid: its errors above the list."""
+    error = " ".join(str(m) for field_messages in form.errors.values() for m in field_messages)
+    return _render_categories(request, campaign, status=400, error=error)
+
+
+def _category_refused(request, campaign: Campaign, error: DomainError):
+    """A change to a listed category that the service refused: its messages above the list."""
+    messages_list = [m for field in (error.fields or {}).values() for m in field] or [error.detail]
+    return _render_categories(request, campaign, status=error.status, error=" ".join(messages_list))
 
 
 def _render_categories(request, campaign, *, status=200, category_form=None, error=None):
@@ -240,22 +254,19 @@ def _render_categories(request, campaign, *, status=200, category_form=None, err
     return render(request, "campaigns/categories.html", context, status=status)
 
 
-def _after_follow(request, campaign: Campaign, following: bool):
-    if request.htmx:
-        return render(request, "campaigns/_follow.html", {"campaign": campaign, "following": following})
-    return HttpResponseRedirect(safe_next(request, campaign.get_absolute_url()))
+def _follow_fragment(request, campaign: Campaign, *, following: bool, error: DomainError | None = None):
+    context = {"campaign": campaign, "following": following, "follow_error": error.detail if error else ""}
+    return render(request, "campaigns/_follow.html", context, status=error.status if error else 200)
 
 
 def _follow_refused(request, campaign: Campaign, error: DomainError):
-    if request.htmx:
-        return render(
-            request,
-            "campaigns/_follow.html",
-            {"campaign": campaign, "following": False, "follow_error": error.detail},
-            status=error.status,
-        )
-    messages.error(request, error.detail)
-    return redirect(campaign.get_absolute_url())
+    return htmx_or_redirect(
+        request,
+        fragment=lambda: _follow_fragment(request, campaign, following=False, error=error),
+        to=campaign.get_absolute_url(),
+        message=error.detail,
+        level=messages.ERROR,
+    )
 
 
 @login_required
@@ -266,9 +277,12 @@ def campaign_follow(request, slug):
         services.follow_campaign(campaign=campaign, user=request.user)
     except DomainError as error:
         return _follow_refused(request, campaign, error)
-    if not request.htmx:
-        messages.success(request, _("You follow this campaign: we will tell you when its vote opens."))
-    return _after_follow(request, campaign, True)
+    return htmx_or_redirect(
+        request,
+        fragment=lambda: _follow_fragment(request, campaign, following=True),
+        to=safe_next(request, campaign.get_absolute_url()),
+        message=_("You follow this campaign: we will tell you when its vote opens."),
+    )
 
 
 @login_required
@@ -279,6 +293,9 @@ def campaign_unfollow(request, slug):
         services.unfollow_campaign(campaign=campaign, user=request.user)
     except DomainError as error:
         return _follow_refused(request, campaign, error)
-    if not request.htmx:
-        messages.success(request, _("You no longer follow this campaign."))
-    return _after_follow(request, campaign, False)
+    return htmx_or_redirect(
+        request,
+        fragment=lambda: _follow_fragment(request, campaign, following=False),
+        to=safe_next(request, campaign.get_absolute_url()),
+        message=_("You no longer follow this campaign."),
+    )

@@ -103,20 +103,6 @@ class IdeaForm(forms.Form):
             arguments["anonymous"] = data["anonymous"]
         return arguments
 
-    def add_domain_error(self, error, *, attachments: "AttachmentsForm | None" = None) -> None:
-        """Show a service's refusal on the fields it names (an attachment's
-        on its slot), or above the form."""
-        if error.fields:
-            for name, messages in error.fields.items():
-                if attachments is not None and name in attachments.fields:
-                    attachments.add_error(name, list(messages))
-                elif attachments is not None and name == "attachments":
-                    attachments.add_error(None, list(messages))
-                else:
-                    self.add_error(name if name in self.fields else None, list(messages))
-        else:
-            self.add_error(None, str(error.detail))
-
 
 class AttachmentsForm(forms.Form):
     """The submit and edit pages' attachment slots: a file and what it shows
@@ -205,10 +191,3 @@ class CommentForm(forms.Form):
         label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text=MARKDOWN_HELP
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-
-    def add_domain_error(self, error) -> None:
-        if error.fields:
-            for name, messages in error.fields.items():
-                self.add_error(name if name in self.fields else None, list(messages))
-        else:
-            self.add_error(None, str(error.detail))

@@ -2,6 +2,8 @@
 edit, comments and following. Views check shapes with forms, call one
 service, and turn its refusals into form errors or messages."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles
 from campaigns.models import Campaign, Kind
 from ideabox.exceptions import DomainError
+from ideabox.pages import htmx_or_redirect, show_refusal
 
 from . import coauthorship, selectors, services, uploads
 from .filters import ORDERING_CHOICES, IdeaFilter
@@ -143,7 +146,7 @@ def _submit(request, campaign: Campaign):
                     **form.service_arguments(),
                 )
             except DomainError as error:
-                form.add_domain_error(error, attachments=attachments)
+                show_refusal(error, form, attachments, whole={"attachments": attachments})
                 status = error.status
             else:
                 if idea.approved:
@@ -272,7 +275,7 @@ def edit(request, pk: int):
                     idea=idea, by=request.user, attachments=new_attachments.uploads(), **form.service_arguments()
                 )
             except DomainError as error:
-                form.add_domain_error(error, attachments=new_attachments)
+                show_refusal(error, form, new_attachments, whole={"attachments": new_attachments})
                 status = error.status
             else:
                 messages.success(request, _("Your changes are saved."))
@@ -347,7 +350,7 @@ def comment(request, pk: int):
                     idea=idea, author=request.user, body=form.cleaned_data["body"], parent=parent
                 )
             except DomainError as error:
-                form.add_domain_error(error)
+                show_refusal(error, form)
                 status = error.status
             else:
                 if request.htmx:
@@ -375,15 +378,22 @@ def follow(request, pk: int):
         else:
             services.follow_idea(idea=idea, user=request.user)
     except DomainError as error:
-        if not request.htmx:
-            messages.error(request, error.detail)
-            return redirect(idea.get_absolute_url())
-        return render(request, "ideas/_follow.html", {"idea": idea, "error": error.detail, "may_follow": False})
-    if request.htmx:
-        idea.refresh_from_db(fields=["follower_count"])
-        following = IdeaFollower.objects.filter(idea=idea, user=request.user).exists()
-        return render(request, "ideas/_follow.html", {"idea": idea, "following": following, "may_follow": True})
-    return redirect(idea.get_absolute_url())
+        return htmx_or_redirect(
+            request,
+            fragment=partial(
+                render, request, "ideas/_follow.html", {"idea": idea, "error": error.detail, "may_follow": False}
+            ),
+            to=idea.get_absolute_url(),
+            message=error.detail,
+            level=messages.ERROR,
+        )
+    return htmx_or_redirect(request, fragment=lambda: _follow_fragment(request, idea), to=idea.get_absolute_url())
+
+
+def _follow_fragment(request, idea: Idea):
+    idea.refresh_from_db(fields=["follower_count"])
+    following = IdeaFollower.objects.filter(idea=idea, user=request.user).exists()
+    return render(request, "ideas/_follow.html", {"idea": idea, "following": following, "may_follow": True})
 
 
 # --- co-authorship ------------------------------------------------------------------

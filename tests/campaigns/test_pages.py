@@ -62,6 +62,9 @@ def test_the_addresses_are_the_documented_ones():
     assert reverse("campaigns:new") == "/campaigns/new/"
     for name in ["edit", "manage", "transition", "extend", "categories", "follow", "unfollow"]:
         assert reverse(f"campaigns:{name}", kwargs={"slug": "home"}) == f"/campaigns/home/{name}/"
+    for action in ["add", "rename", "delete", "up", "down"]:
+        address = reverse(f"campaigns:category_{action}", kwargs={"slug": "home"})
+        assert address == f"/campaigns/home/categories/{action}/"
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -154,13 +157,18 @@ def test_only_managers_open_the_new_campaign_page(client_as, role):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("action", ["transition", "extend", "categories"])
+@pytest.mark.parametrize(
+    "action", ["transition", "extend", "category_add", "category_rename", "category_delete", "category_up"]
+)
 def test_the_manager_actions_permission_matrix(client_as, role, kind, action):
     campaign = campaign_of(kind)
     data = {
         "transition": {"to": campaign.next_phase or "results", "confirm": "on"},
         "extend": {"phase_end": "2099-01-01T10:00"},
-        "categories": {"action": "add", "name": "Energy"},
+        "category_add": {"name": "Energy"},
+        "category_rename": {"category": "energy", "name": "Power"},
+        "category_delete": {"category": "energy"},
+        "category_up": {"category": "energy"},
     }[action]
     response = client_as(role).post(reverse(f"campaigns:{action}", kwargs={"slug": campaign.slug}), data)
     expected = expected_for_manager_page(role, kind)
@@ -171,7 +179,20 @@ def test_the_manager_actions_permission_matrix(client_as, role, kind, action):
     assert not Category.objects.filter(campaign=campaign).exists()
 
 
-@pytest.mark.parametrize("action", ["transition", "extend", "follow", "unfollow"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "transition",
+        "extend",
+        "follow",
+        "unfollow",
+        "category_add",
+        "category_rename",
+        "category_delete",
+        "category_up",
+        "category_down",
+    ],
+)
 def test_post_only_actions_refuse_get(client_as, action):
     campaign = CampaignFactory()
     response = client_as("manager").get(reverse(f"campaigns:{action}", kwargs={"slug": campaign.slug}))
@@ -352,37 +373,60 @@ def test_a_refused_extension_comes_back_with_its_error(client_as, value):
 def test_a_manager_adds_renames_reorders_and_deletes_categories(client_as):
     campaign = CampaignFactory()
     client = client_as("manager")
-    address = f"/campaigns/{campaign.slug}/categories/"
+
+    def post(action: str, data: dict, **kwargs):
+        return client.post(f"/campaigns/{campaign.slug}/categories/{action}/", data, **kwargs)
+
     for name in ["Energy", "Mobility"]:
-        assert client.post(address, {"action": "add", "name": name}).status_code == 302
-    assert client.post(address, {"action": "rename", "category": "energy", "name": "Power"}).status_code == 302
-    assert client.post(address, {"action": "down", "category": "energy"}).status_code == 302
+        assert post("add", {"name": name}).status_code == 302
+    assert post("rename", {"category": "energy", "name": "Power"}).status_code == 302
+    assert post("down", {"category": "energy"}).status_code == 302
     assert list(campaign.categories.values_list("name", flat=True)) == ["Mobility", "Power"]
-    assert client.post(address, {"action": "up", "category": "energy"}).status_code == 302
+    assert post("down", {"category": "energy"}).status_code == 302  # already last: nothing moves
+    assert list(campaign.categories.values_list("name", flat=True)) == ["Mobility", "Power"]
+    assert post("up", {"category": "energy"}).status_code == 302
     assert list(campaign.categories.values_list("name", flat=True)) == ["Power", "Mobility"]
 
     idea = IdeaFactory(campaign=campaign, category=Category.objects.get(slug="energy"))
-    response = client.post(address, {"action": "delete", "category": "energy"}, follow=True)
+    response = post("delete", {"category": "energy"}, follow=True)
     assert "its ideas are now uncategorised" in response.content.decode()
     idea.refresh_from_db()
     assert idea.category is None
     assert list(campaign.categories.values_list("slug", flat=True)) == ["mobility"]
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"action": "add", "name": ""},
-        {"action": "add", "name": "Energy", "slug": "bad slug"},
-        {"action": "explode"},
-        {"action": "rename", "category": "energy", "name": ""},
-        {},
-    ],
-)
-def test_bad_category_requests_come_back_with_a_400(client_as, data):
+def test_the_categories_page_posts_each_change_to_its_own_address(client_as):
     campaign = CampaignFactory()
     CategoryFactory(campaign=campaign, name="Energy", slug="energy")
-    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/", data)
+    CategoryFactory(campaign=campaign, name="Mobility", slug="mobility")
+    html = client_as("manager").get(f"/campaigns/{campaign.slug}/categories/").content.decode()
+    for action in ["add", "rename", "delete", "up", "down"]:
+        assert f'"/campaigns/{campaign.slug}/categories/{action}/"' in html, action
+    assert 'name="action"' not in html
+
+
+def test_the_categories_page_takes_no_post_itself(client_as):
+    campaign = CampaignFactory()
+    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/", {"name": "Energy"})
+    assert response.status_code == 405
+    assert not campaign.categories.exists()
+
+
+@pytest.mark.parametrize(
+    "action, data",
+    [
+        ("add", {"name": ""}),
+        ("add", {"name": "Energy", "slug": "bad slug"}),
+        ("rename", {"category": "energy", "name": ""}),
+        ("rename", {}),
+        ("delete", {}),
+        ("up", {"category": "bad slug"}),
+    ],
+)
+def test_bad_category_requests_come_back_with_a_400(client_as, action, data):
+    campaign = CampaignFactory()
+    CategoryFactory(campaign=campaign, name="Energy", slug="energy")
+    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/{action}/", data)
     assert response.status_code == 400
     assert list(campaign.categories.values_list("name", flat=True)) == ["Energy"]
 
@@ -390,15 +434,27 @@ def test_bad_category_requests_come_back_with_a_400(client_as, data):
 def test_a_duplicate_category_is_shown_on_the_form(client_as):
     campaign = CampaignFactory()
     CategoryFactory(campaign=campaign, name="Energy", slug="energy")
-    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/", {"action": "add", "name": "Energy"})
+    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/add/", {"name": "Energy"})
     assert response.status_code == 400
     assert "already has a category with this name" in response.content.decode()
 
 
-def test_an_unknown_category_is_a_404(client_as):
+def test_a_duplicate_name_on_rename_is_shown_above_the_list(client_as):
+    campaign = CampaignFactory()
+    CategoryFactory(campaign=campaign, name="Energy", slug="energy")
+    CategoryFactory(campaign=campaign, name="Mobility", slug="mobility")
+    response = client_as("manager").post(
+        f"/campaigns/{campaign.slug}/categories/rename/", {"category": "mobility", "name": "Energy"}
+    )
+    assert response.status_code == 400
+    assert "already has a category with this name" in response.context["category_error"]
+
+
+@pytest.mark.parametrize("action", ["rename", "delete", "up", "down"])
+def test_an_unknown_category_is_a_404(client_as, action):
     campaign = CampaignFactory()
     response = client_as("manager").post(
-        f"/campaigns/{campaign.slug}/categories/", {"action": "delete", "category": "nothing"}
+        f"/campaigns/{campaign.slug}/categories/{action}/", {"category": "nothing", "name": "Power"}
     )
     assert response.status_code == 404
 
