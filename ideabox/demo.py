@@ -19,13 +19,14 @@ from accounts.roles import MANAGERS_GROUP, MODERATORS_GROUP
 from campaigns import services as campaign_services
 from campaigns.models import Audience, Campaign, Kind, Moderation, Phase
 from ideabox.exceptions import DomainError
-from ideas import moderation, review
+from ideas import review
 from ideas import services as idea_services
 from ideas.models import Idea, Status
 from jury import awards as jury_awards
 from jury import publication, ranking
 from jury import services as jury_services
 from jury.models import AwardBasis, Criterion, Juror
+from moderation import services as moderation
 from votes import coauthorship
 from votes import services as vote_services
 

@@ -3,16 +3,13 @@
 Readable lists for staff. What changes an idea's state (status, approval,
 hiding, merging, counters) is read-only here: those changes go through the
 moderation and review services, which record who did what. The admin
-actions below call those services too.
+actions that approve and restore call the moderation services: they are
+added in moderation/admin.py (moderation ranks above ideas).
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from ideabox.exceptions import DomainError
-
-from . import moderation
 from .models import Attachment, Coauthorship, Comment, Idea, Tag
 
 STATE_FIELDS = (
@@ -58,19 +55,6 @@ class CoauthorshipInline(admin.TabularInline):
         return False  # people are invited by the authors and accept themselves (ideas/coauthorship.py)
 
 
-def _run(modeladmin, request, queryset, call, done_message) -> None:
-    done = 0
-    for obj in queryset:
-        try:
-            call(obj)
-        except DomainError as error:
-            modeladmin.message_user(request, f"{obj}: {error.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
-
-
 @admin.register(Idea)
 class IdeaAdmin(admin.ModelAdmin):
     list_display = (
@@ -97,30 +81,9 @@ class IdeaAdmin(admin.ModelAdmin):
         (_("State (changed through moderation and review)"), {"fields": STATE_FIELDS}),
     )
     inlines = [CoauthorshipInline, AttachmentInline]
-    actions = ["approve", "restore"]
 
     def has_add_permission(self, request) -> bool:
         return False  # ideas are submitted through the site or the API (ideas.services.submit_idea)
-
-    @admin.action(description=_("Approve the selected ideas (pre-moderation)"))
-    def approve(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset.filter(approved=False),
-            lambda idea: moderation.approve_idea(idea=idea, by=request.user),
-            lambda n: ngettext("%(n)d idea approved.", "%(n)d ideas approved.", n) % {"n": n},
-        )
-
-    @admin.action(description=_("Restore the selected hidden ideas"))
-    def restore(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset.filter(hidden=True),
-            lambda idea: moderation.restore_idea(idea=idea, by=request.user),
-            lambda n: ngettext("%(n)d idea restored.", "%(n)d ideas restored.", n) % {"n": n},
-        )
 
 
 @admin.register(Comment)
@@ -132,20 +95,9 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ("idea", "author", "parent")
     readonly_fields = ("idea", "author", "parent", "hidden", "hidden_reason", "created_at", "updated_at")
-    actions = ["restore"]
 
     def has_add_permission(self, request) -> bool:
         return False  # comments go through ideas.services.add_comment (counter, notifications)
-
-    @admin.action(description=_("Restore the selected hidden comments"))
-    def restore(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset.filter(hidden=True),
-            lambda comment: moderation.restore_comment(comment=comment, by=request.user),
-            lambda n: ngettext("%(n)d comment restored.", "%(n)d comments restored.", n) % {"n": n},
-        )
 
 
 @admin.register(Tag)

@@ -1,7 +1,6 @@
-"""The vote API, under /api/v1/ (url names `votes-...`), and the merge
-endpoint moved here from ideas/moderation_api.py (same address and name),
-since a merge moves votes; likewise the answer to an invitation to co-author
-moved from ideas/api.py, since accepting withdraws the invitee's own vote.
+"""The vote API, under /api/v1/ (url names `votes-...`), and the answer to
+an invitation to co-author, moved from ideas/api.py, since accepting
+withdraws the invitee's own vote.
 
 POST   /api/v1/ideas/{id}/vote/   201 {"votes", "votes_left", "receipt"}
 DELETE /api/v1/ideas/{id}/vote/   204
@@ -20,15 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ideabox.api import ErrorSerializer
-from ideabox.exceptions import DomainError
 from ideas import selectors as idea_selectors
 from ideas.api import REFUSALS, PersonSerializer, person
 from ideas.coauthorship import decline_or_leave
 from ideas.models import Coauthorship, Idea
-from ideas.moderation_api import IdeaActionView, MergeSerializer, idea_action_schema
 
 from . import coauthorship, services
-from .merge import merge_ideas
 from .ratelimit import VoteThrottled, check_vote_rate
 
 
@@ -104,28 +100,6 @@ class VoteView(APIView):
         return Response(status=204)
 
 
-class IdeaMergeView(IdeaActionView):
-    request_serializer = MergeSerializer
-
-    @idea_action_schema(
-        "idea_merge",
-        _(
-            "Merge a duplicate into another idea of the same campaign: comments, followers and votes move "
-            "(a voter who supported both keeps one vote and gets the other back). Moderators."
-        ),
-        request=MergeSerializer,
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def perform(self, request, idea, data):
-        target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
-        if target is None:
-            message = str(_("There is no idea with this number that you can see."))
-            raise DomainError("invalid", message, fields={"target": [message]})
-        return merge_ideas(source=idea, target=target, by=request.user, reason=data["reason"])
-
-
 class CoauthorshipSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Coauthorship.State.choices)
     co_authors = PersonSerializer(many=True)
@@ -169,6 +143,5 @@ class CoauthorshipView(APIView):
 
 urlpatterns = [
     path("ideas/<int:pk>/vote/", VoteView.as_view(), name="votes-vote"),
-    path("ideas/<int:pk>/merge/", IdeaMergeView.as_view(), name="moderation-idea-merge"),
     path("ideas/<int:pk>/coauthorship/", CoauthorshipView.as_view(), name="ideas-coauthorship"),
 ]

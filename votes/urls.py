@@ -7,9 +7,6 @@ app_name = "votes"
 urlpatterns = [
     path("ideas/<int:pk>/vote/", views.vote, name="vote"),
     path("ideas/<int:pk>/unvote/", views.unvote, name="unvote"),
-    # Moved from ideas/moderation_urls.py (same address): merging moves votes,
-    # which only the votes app may touch.
-    path("moderation/ideas/<int:pk>/merge/", views.merge, name="merge"),
     # Moved from ideas/urls.py (same address): accepting an invitation to
     # co-author withdraws the invitee's own vote.
     path("ideas/<int:pk>/coauthorship/", views.coauthorship_answer, name="coauthorship"),

@@ -1,5 +1,5 @@
-"""The vote button's endpoints, the merge page (which moves votes), and the
-answer to an invitation to co-author (accepting withdraws the invitee's vote).
+"""The vote button's endpoints and the answer to an invitation to co-author
+(accepting withdraws the invitee's vote).
 
 POST /ideas/<id>/vote/ and /ideas/<id>/unvote/ answer:
 - htmx (HX-Request): the refreshed button (votes/_vote.html), status 200,
@@ -14,21 +14,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from ideabox.exceptions import DomainError
 from ideabox.http import safe_next
-from ideas import moderation_views
 from ideas.coauthorship import decline_or_leave
 from ideas.models import Idea
-from ideas.moderation_forms import MergeForm
 
 from . import coauthorship, services
-from .merge import merge_ideas
 from .ratelimit import VoteThrottled, check_vote_rate
 
 
@@ -84,34 +80,6 @@ def vote(request, pk: int):
 @require_POST
 def unvote(request, pk: int):
     return _answer(request, pk, act=services.withdraw_vote, done=_("Your support is withdrawn."))
-
-
-# --- merging (moderators): the page of ideas/moderation_views, with the votes ---
-
-
-def _merge(request, idea, data):
-    target = Idea.objects.visible_to(request.user).filter(pk=data["target"]).first()
-    if target is None:
-        message = _("There is no idea with this number that you can see.")
-        raise DomainError("invalid", message, fields={"target": [message]})
-    return merge_ideas(source=idea, target=target, by=request.user, reason=data["reason"])
-
-
-MERGE = moderation_views.Action(
-    "merge",
-    MergeForm,
-    gettext_lazy("Merge this idea into another"),
-    gettext_lazy("Merge"),
-    gettext_lazy("The idea is merged: its comments, followers and votes moved."),
-    _merge,
-)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def merge(request, pk: int):
-    idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
-    return moderation_views.perform_action(request, action=MERGE, obj=idea, idea=idea, summary=idea.title)
 
 
 # --- co-authorship: accepting withdraws the invitee's own vote (votes/coauthorship.py) ---

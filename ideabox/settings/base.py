@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "campaigns",
     "ideas",
     "votes",
+    "moderation",
     "jury",
 ]
 

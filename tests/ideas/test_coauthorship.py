@@ -189,7 +189,7 @@ def test_an_idea_awaiting_approval_tells_its_invitees_once_approved(committed):
     campaign = CampaignFactory(moderation="pre")
     idea, author, invitee = committed(lambda: invited(campaign))
     assert mail.outbox == []
-    from ideas import moderation
+    from moderation import services as moderation
 
     committed(lambda: moderation.approve_idea(idea=idea, by=user_with_role("moderator")))
     assert [m.to for m in mail.outbox] == [[invitee.email]]

@@ -9,8 +9,9 @@ from django.urls import reverse
 import pytest
 
 from campaigns.models import Audience
-from ideas import moderation, notifications
+from ideas import notifications
 from ideas.models import Comment, Idea, ModerationAction, Report, Status
+from moderation import services as moderation
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
 
 pytestmark = pytest.mark.django_db

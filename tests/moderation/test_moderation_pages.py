@@ -10,8 +10,8 @@ from django.urls import reverse
 import pytest
 
 from campaigns.models import Audience, Moderation, Phase
-from ideas import moderation
 from ideas.models import Comment, Idea, ModerationAction, Report, Status, StatusChange
+from moderation import services as moderation
 from tests.factories import PASSWORD, CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
 
 pytestmark = pytest.mark.django_db
@@ -253,7 +253,7 @@ MODERATION_CASES = [
     ("moderation:hide_idea", {"reason": "Spam"}, lambda: IdeaFactory(), VISIBLE),
     ("moderation:restore_idea", {}, lambda: IdeaFactory(hidden=True, hidden_reason="x"), HIDDEN),
     ("moderation:approve", {}, lambda: IdeaFactory(approved=False), HIDDEN),
-    ("votes:merge", {"target": 0, "reason": "Same"}, lambda: IdeaFactory(), VISIBLE),
+    ("moderation:merge", {"target": 0, "reason": "Same"}, lambda: IdeaFactory(), VISIBLE),
     (
         "moderation:review",
         {"status": "accepted"},
@@ -280,7 +280,7 @@ def _something_changed() -> bool:
 def test_who_may_moderate(client, name, data, make, refusals, role):
     login(client, role)
     obj = make()
-    if name == "votes:merge":
+    if name == "moderation:merge":
         data = {**data, "target": IdeaFactory(campaign=obj.campaign).pk}
     response = client.post(reverse(name, args=[obj.pk]), data)
     if role is None:
@@ -299,7 +299,7 @@ def test_a_moderator_merges_through_the_form(client, moderator):
     campaign = CampaignFactory()
     source, target = IdeaFactory(campaign=campaign), IdeaFactory(campaign=campaign)
     client.force_login(moderator)
-    response = client.post(reverse("votes:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
+    response = client.post(reverse("moderation:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.merged_into == target
@@ -309,7 +309,7 @@ def test_a_moderator_merges_through_the_form(client, moderator):
 def test_a_merge_into_a_bad_number_is_a_form_error(client, moderator, target):
     source = IdeaFactory()
     client.force_login(moderator)
-    response = client.post(reverse("votes:merge", args=[source.pk]), {"target": target, "reason": "Same"})
+    response = client.post(reverse("moderation:merge", args=[source.pk]), {"target": target, "reason": "Same"})
     assert response.status_code == 400
     source.refresh_from_db()
     assert source.status == Status.PUBLISHED
@@ -318,7 +318,7 @@ def test_a_merge_into_a_bad_number_is_a_form_error(client, moderator, target):
 def test_a_merge_across_campaigns_is_a_form_error(client, moderator):
     source, target = IdeaFactory(), IdeaFactory()
     client.force_login(moderator)
-    response = client.post(reverse("votes:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
+    response = client.post(reverse("moderation:merge", args=[source.pk]), {"target": target.pk, "reason": "Same"})
     assert response.status_code == 400
     assert "same campaign" in response.content.decode()
 
@@ -442,7 +442,7 @@ QUEUE_ACTIONS = {
         ("2 open reports", "2 ideas awaiting approval"),
     ),
     "merge a reported duplicate": lambda q: (
-        "votes:merge",
+        "moderation:merge",
         q["idea_report"].idea_id,
         {"target": q["twin"].pk, "reason": "Same idea"},
         [f"report-{q['idea_report'].pk}"],
@@ -599,7 +599,7 @@ def test_a_refused_htmx_queue_action_keeps_the_item_and_says_why_in_it(client, m
     report = Report.objects.create(reporter=UserFactory(), idea=IdeaFactory(), reason="duplicate")
     client.force_login(moderator)
     response = client.post(
-        reverse("votes:merge", args=[report.idea_id]),
+        reverse("moderation:merge", args=[report.idea_id]),
         {"target": 999999, "reason": "Same", "where": "queue", "next": "/moderation/"},
         HTTP_HX_REQUEST="true",
     )
@@ -628,7 +628,7 @@ def test_the_queue_offers_to_merge_a_reported_idea_but_not_a_comment(client, mod
     client.force_login(moderator)
     page = client.get("/moderation/").content.decode()
     assert f'id="report-{idea_report.pk}-target"' in page
-    assert reverse("votes:merge", args=[idea_report.idea_id]) in page
+    assert reverse("moderation:merge", args=[idea_report.idea_id]) in page
     assert f'id="report-{comment_report.pk}-target"' not in page
 
 
@@ -728,7 +728,7 @@ def test_a_refused_htmx_merge_on_the_idea_page_keeps_its_form_open(client, moder
     idea = IdeaFactory()
     client.force_login(moderator)
     response = client.post(
-        reverse("votes:merge", args=[idea.pk]),
+        reverse("moderation:merge", args=[idea.pk]),
         {"target": 999999, "reason": "Same", "where": "idea"},
         HTTP_HX_REQUEST="true",
     )
@@ -755,7 +755,7 @@ def test_the_partial_offers_no_report_to_the_author_or_a_visitor(participant):
 def test_the_partial_gives_moderators_their_actions(moderator):
     idea = IdeaFactory(campaign=CampaignFactory(moderation=Moderation.PRE), approved=False)
     html = _partial(idea, moderator)
-    for name in ("moderation:hide_idea", "votes:merge", "moderation:approve"):
+    for name in ("moderation:hide_idea", "moderation:merge", "moderation:approve"):
         assert reverse(name, args=[idea.pk]) in html
     assert reverse("moderation:review", args=[idea.pk]) not in html
 

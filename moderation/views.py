@@ -31,10 +31,11 @@ from django.views.decorators.http import require_http_methods
 from accounts import roles
 from ideabox.exceptions import DomainError
 from ideabox.http import safe_next
+from ideas import review
+from ideas.models import Idea
 
-from . import moderation, review
-from .models import Idea
-from .moderation_forms import LogFilterForm, OptionalReasonForm, ReasonForm, ReportForm, ReviewForm
+from . import services as moderation
+from .forms import LogFilterForm, MergeForm, OptionalReasonForm, ReasonForm, ReportForm, ReviewForm
 
 PAGE_SIZE = 20
 RECENTLY_HIDDEN_SHOWN = 20
@@ -97,6 +98,10 @@ def _box_context(user, params) -> dict:
 # --- actions ---------------------------------------------------------------------
 
 
+def _no_initial(params) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
@@ -105,9 +110,17 @@ class Action:
     button: str
     done: str
     run: Callable
+    # Who may open the action's page (GET): moderators, unless it is a report.
+    may_open: Callable = roles.is_moderator
+    # The form's initial values from the page's address (GET).
+    initial: Callable = _no_initial
 
 
-# Merging is votes/views.py's (`votes:merge`, same address): it moves votes too.
+def _merge(request, idea, data):
+    target = moderation.merge_target(user=request.user, pk=data["target"])
+    return moderation.merge_idea(source=idea, target=target, by=request.user, reason=data["reason"])
+
+
 IDEA_ACTIONS = {
     "report_idea": Action(
         "report_idea",
@@ -116,6 +129,7 @@ IDEA_ACTIONS = {
         gettext_lazy("Send the report"),
         gettext_lazy("Thank you: a moderator will look at your report."),
         lambda request, idea, data: moderation.report_idea(reporter=request.user, target=idea, reason=data["reason"]),
+        may_open=roles.is_participant,
     ),
     "hide_idea": Action(
         "hide_idea",
@@ -141,6 +155,14 @@ IDEA_ACTIONS = {
         gettext_lazy("The idea is approved and published."),
         lambda request, idea, data: moderation.approve_idea(idea=idea, by=request.user, reason=data["reason"]),
     ),
+    "merge": Action(
+        "merge",
+        MergeForm,
+        gettext_lazy("Merge this idea into another"),
+        gettext_lazy("Merge"),
+        gettext_lazy("The idea is merged: its comments, followers and votes moved."),
+        _merge,
+    ),
     "review": Action(
         "review",
         ReviewForm,
@@ -150,6 +172,7 @@ IDEA_ACTIONS = {
         lambda request, idea, data: review.change_status(
             idea=idea, to=data["status"], by=request.user, reason=data["reason"]
         ),
+        initial=lambda params: {"status": params.get("status", "")},
     ),
 }
 
@@ -163,6 +186,7 @@ COMMENT_ACTIONS = {
         lambda request, comment, data: moderation.report_comment(
             reporter=request.user, target=comment, reason=data["reason"]
         ),
+        may_open=roles.is_participant,
     ),
     "hide_comment": Action(
         "hide_comment",
@@ -194,19 +218,13 @@ DISMISS = Action(
 )
 
 
-def _may_open_form(request, action: Action) -> bool:
-    if action.name.startswith("report_"):
-        return roles.is_participant(request.user)
-    return roles.is_moderator(request.user)
-
-
 def perform_action(request, *, action: Action, obj, idea: Idea, summary: str):
     """Validate, call the service, answer the way the caller asked."""
     where = request.POST.get("where") or request.GET.get("where") or ""
     if request.method != "POST":
-        if not _may_open_form(request, action):
+        if not action.may_open(request.user):
             raise PermissionDenied
-        form = action.form(initial={"status": request.GET.get("status", "")} if action.name == "review" else None)
+        form = action.form(initial=action.initial(request.GET))
         return _action_page(request, action, form, obj, idea, summary, where)
 
     form = action.form(request.POST)
@@ -330,6 +348,7 @@ report_idea = _idea_action("report_idea")
 hide_idea = _idea_action("hide_idea")
 restore_idea = _idea_action("restore_idea")
 approve = _idea_action("approve")
+merge = _idea_action("merge")
 review_status = _idea_action("review")
 report_comment = _comment_action("report_comment")
 hide_comment = _comment_action("hide_comment")

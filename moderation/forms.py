@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import BOX_STATUSES, ModerationAction
-from .moderation import REASON_MAX_LENGTH
+from ideas.models import BOX_STATUSES, ModerationAction
+
+from .services import REASON_MAX_LENGTH
 
 
 def _reason_field(*, required: bool, label=None, help_text="") -> forms.CharField:

@@ -5,8 +5,9 @@ from unittest import mock
 import pytest
 
 from ideabox.exceptions import DomainError
-from ideas import moderation, notifications
+from ideas import notifications
 from ideas.models import Comment, IdeaFollower, ModerationAction, Report, Status, StatusChange
+from moderation import services as moderation
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, the_box
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 
 from campaigns.models import Audience, Phase
 from ideabox.exceptions import DomainError
-from ideas import moderation
 from ideas.models import Report
+from moderation import services as moderation
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import moderation_views as views
+from . import views
 
 app_name = "moderation"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("ideas/<int:pk>/hide/", views.hide_idea, name="hide_idea"),
     path("ideas/<int:pk>/restore/", views.restore_idea, name="restore_idea"),
     path("ideas/<int:pk>/approve/", views.approve, name="approve"),
+    path("ideas/<int:pk>/merge/", views.merge, name="merge"),
     path("ideas/<int:pk>/review/", views.review_status, name="review"),
     path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
     path("comments/<int:pk>/hide/", views.hide_comment, name="hide_comment"),

@@ -9,8 +9,8 @@ import pytest
 
 from campaigns.models import Audience, Moderation, Phase
 from ideabox.exceptions import DomainError
-from ideas import moderation
 from ideas.models import Comment, Idea, ModerationAction, Report, Status
+from moderation import services as moderation
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
 
 pytestmark = pytest.mark.django_db

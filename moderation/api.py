@@ -1,4 +1,5 @@
-"""The moderation and review API, under /api/v1/ (url names `moderation-...`).
+"""The moderation and review API, under /api/v1/ (url names `moderation-...`,
+routes in api_urls.py), merging included: a merge moves votes too.
 
 Every lookup starts from what the caller can see (404 `not_found`
 otherwise); the services say who may act (403 `permission_denied`).
@@ -7,7 +8,6 @@ otherwise); the services say who may act (403 `permission_denied`).
 from collections.abc import Callable
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -19,10 +19,11 @@ from rest_framework.views import APIView
 from accounts import roles
 from ideabox.api import ErrorSerializer, Pagination
 from ideabox.exceptions import DomainError
+from ideas import review
+from ideas.api import author_for
+from ideas.models import BOX_STATUSES, Idea
 
-from . import moderation, review
-from .api import author_for
-from .models import BOX_STATUSES, Idea
+from . import services as moderation
 
 # --- serializers ---------------------------------------------------------------
 
@@ -240,6 +241,25 @@ class IdeaApproveView(IdeaActionView):
         return super().post(request, pk)
 
 
+class IdeaMergeView(IdeaActionView):
+    request_serializer = MergeSerializer
+
+    @idea_action_schema(
+        "idea_merge",
+        _(
+            "Merge a duplicate into another idea of the same campaign: comments, followers and votes move "
+            "(a voter who supported both keeps one vote and gets the other back). Moderators."
+        ),
+        request=MergeSerializer,
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def perform(self, request, idea, data):
+        target = moderation.merge_target(user=request.user, pk=data["target"])
+        return moderation.merge_idea(source=idea, target=target, by=request.user, reason=data["reason"])
+
+
 class IdeaReviewView(_Action):
     request_serializer = ReviewSerializer
 
@@ -356,17 +376,3 @@ class ModerationQueueView(APIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset(user=user), request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
-
-
-urlpatterns = [
-    path("ideas/<int:pk>/report/", IdeaReportView.as_view(), name="moderation-idea-report"),
-    path("ideas/<int:pk>/hide/", IdeaHideView.as_view(), name="moderation-idea-hide"),
-    path("ideas/<int:pk>/restore/", IdeaRestoreView.as_view(), name="moderation-idea-restore"),
-    path("ideas/<int:pk>/approve/", IdeaApproveView.as_view(), name="moderation-idea-approve"),
-    path("ideas/<int:pk>/review/", IdeaReviewView.as_view(), name="moderation-idea-review"),
-    path("comments/<int:pk>/report/", CommentReportView.as_view(), name="moderation-comment-report"),
-    path("comments/<int:pk>/hide/", CommentHideView.as_view(), name="moderation-comment-hide"),
-    path("comments/<int:pk>/restore/", CommentRestoreView.as_view(), name="moderation-comment-restore"),
-    path("reports/<int:pk>/dismiss/", ReportDismissView.as_view(), name="moderation-report-dismiss"),
-    path("moderation/queue/", ModerationQueueView.as_view(), name="moderation-queue"),
-]

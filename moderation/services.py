@@ -11,13 +11,16 @@ ones (all with F(), so concurrent writers never lose an update).
 
 For a comment, a ModerationAction holds both the comment and its idea, so an
 idea's moderation history and the log's campaign filter include its comments.
+
+Merging moves a duplicate's comments, followers and supporters (votes) to the
+idea it duplicates, in one transaction; this app ranks above `votes` for that.
 """
 
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Greatest
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +28,8 @@ from accounts import roles
 from campaigns.models import Campaign
 from ideabox import outbox
 from ideabox.exceptions import DomainError
-
-from .models import Comment, Idea, IdeaFollower, ModerationAction, Report, Status, StatusChange
+from ideas.models import Comment, Idea, IdeaFollower, ModerationAction, Report, Status, StatusChange
+from votes.models import Ballot, Vote
 
 REASON_MAX_LENGTH = 2000
 RECENTLY_HIDDEN_DAYS = 7
@@ -226,8 +229,8 @@ def approve_idea(*, idea: Idea, by, reason: str = "") -> Idea:
 @transaction.atomic
 def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     """Merge `source` into `target`: the source becomes `merged`, its
-    comments and followers move to the target. Returns the source.
-    Callers merge through votes.merge.merge_ideas, which moves the votes too."""
+    comments, followers and supporters move to the target (_move_votes).
+    Returns the source."""
     _require_moderator(by)
     reason = clean_reason(reason)
     if source.pk == target.pk:
@@ -236,6 +239,15 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
             str(_("An idea cannot be merged into itself.")),
             fields={"target": [str(_("Choose another idea."))]},
         )
+    # The supporters' ballots are locked before the ideas, the order
+    # cast_vote takes them in, so a merge and a vote never wait on each
+    # other crosswise.
+    list(
+        Ballot.objects.select_for_update()
+        .filter(campaign_id=source.campaign_id, voter_id__in=Vote.objects.filter(idea_id=source.pk).values("voter_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     # Both rows locked in a stable order, so two crossed merges cannot deadlock.
     locked = {
         idea.pk: idea
@@ -275,9 +287,7 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     moved_followers = IdeaFollower.objects.filter(idea=src).exclude(user_id__in=already_following).update(idea=tgt)
     dropped_followers, _deleted = IdeaFollower.objects.filter(idea=src).delete()
 
-    # The supporters (Vote rows) move in votes/merge.py (merge_ideas), which
-    # calls this function and moves them in the same transaction: `ideas`
-    # ranks below `votes` (STYLE.md), so the merge pages and API call that.
+    _move_votes(src, tgt)
 
     Idea.objects.filter(pk=tgt.pk).update(
         comment_count=F("comment_count") + moved_comments,
@@ -295,6 +305,46 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
     src.refresh_from_db()
     return src
+
+
+def _count_votes():
+    rows = Vote.objects.filter(idea=OuterRef("pk")).order_by().values("idea").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows), Value(0))
+
+
+def _move_votes(src: Idea, tgt: Idea) -> None:
+    """The supporters of a merged idea, in merge_idea's transaction:
+    - a voter who supported only the source now supports the target: the row
+      moves (idea_id is updated) and keeps its receipt;
+    - a voter who supported both keeps their vote on the target; the source
+      row is deleted and their ballot gets the freed vote back;
+    - a voter who wrote or co-wrote the target cannot support it: their
+      source vote is deleted and given back as well;
+    - both ideas' vote_count is recomputed from the rows."""
+    authors = {tgt.author_id} | set(
+        Idea.coauthors.through.objects.filter(idea_id=tgt.pk).values_list("user_id", flat=True)
+    )
+    authors.discard(None)
+    freed = Vote.objects.filter(idea_id=src.pk).filter(
+        Q(voter_id__in=Vote.objects.filter(idea_id=tgt.pk).values("voter_id")) | Q(voter_id__in=authors)
+    )
+    freed_voters = list(freed.values_list("voter_id", flat=True))
+    if freed_voters:
+        Vote.objects.filter(idea_id=src.pk, voter_id__in=freed_voters).delete()
+        Ballot.objects.filter(campaign_id=src.campaign_id, voter_id__in=freed_voters).update(
+            used=Greatest(F("used") - 1, Value(0))
+        )
+    Vote.objects.filter(idea_id=src.pk).update(idea_id=tgt.pk)
+    Idea.objects.filter(pk__in=[src.pk, tgt.pk]).update(vote_count=_count_votes())
+
+
+def merge_target(*, user, pk: int) -> Idea:
+    """The idea a moderator names to merge into (by its number), among those they can see."""
+    target = Idea.objects.visible_to(user).filter(pk=pk).first()
+    if target is None:
+        message = str(_("There is no idea with this number that you can see."))
+        raise DomainError("invalid", message, fields={"target": [message]})
+    return target
 
 
 # --- what moderators read ----------------------------------------------------------------
