@@ -59,8 +59,9 @@ messages: install
 	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-# Fail when a string is missing from the catalogues, untranslated, or the
-# committed .mo files differ from the .po files.
+# Fail when `make messages` would change a catalogue (a string missing or
+# gone), a translation is empty or fuzzy, msgfmt --check rejects one, or a
+# committed .mo file differs from its .po (needs gettext).
 check-messages: install
 	$(BIN)/python scripts/check_messages.py
 
