@@ -262,17 +262,7 @@ def _seed(request) -> int:
             return serializers.IntegerField(min_value=0).run_validation(given) % 2**31
         except ValidationError as error:
             raise ValidationError({"seed": error.detail}) from error
-    session = getattr(request, "session", None)
-    if session is None:
-        return 1
-    if session.session_key is None and request.user.is_authenticated:
-        # A token client has no session: its order is stable per user,
-        # without writing a session row on every call.
-        return (request.user.pk * 2_654_435_761) % 2**31 or 1
-    seed = session.get("ideas_random_seed")
-    if not isinstance(seed, int):
-        seed = session["ideas_random_seed"] = selectors.new_seed()
-    return seed
+    return selectors.visitor_seed(request)
 
 
 LIST_PARAMETERS = [

@@ -49,6 +49,26 @@ def new_seed() -> int:
     return random.SystemRandom().randrange(1, 2**31)
 
 
+# Where a visitor's random order is kept, the same for the pages and the API.
+SEED_SESSION_KEY = "ideas_random_seed"
+
+
+def visitor_seed(request) -> int:
+    """This visitor's random order, the same on every page of a list and on
+    the pages and the API alike: kept in their session (made on first use).
+    A token client has no session: its order is stable per user, without
+    writing a session row on every call."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return 1
+    if session.session_key is None and request.user.is_authenticated:
+        return (request.user.pk * 2_654_435_761) % 2**31 or 1
+    seed = session.get(SEED_SESSION_KEY)
+    if not isinstance(seed, int):
+        seed = session[SEED_SESSION_KEY] = new_seed()
+    return seed
+
+
 def random_key(seed: int):
     """A per-seed pseudo-random integer for each idea, computed in SQL, so
     a shuffled list is still ordered and paged by the database.

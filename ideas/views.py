@@ -24,17 +24,7 @@ from .filters import ORDERING_CHOICES, IdeaFilter
 from .forms import AttachmentsForm, CommentForm, DescriptionForm, IdeaForm, SimilarForm
 from .models import Attachment, Comment, Idea, IdeaFollower, Status
 
-SEED_SESSION_KEY = "ideas_random_seed"
 LIST_TARGET = "idea-list"
-
-
-def _seed(request) -> int:
-    """The visitor's random order, kept for their session so paging is stable."""
-    seed = request.session.get(SEED_SESSION_KEY)
-    if not isinstance(seed, int):
-        seed = selectors.new_seed()
-        request.session[SEED_SESSION_KEY] = seed
-    return seed
 
 
 def _visible_campaigns(request):
@@ -47,7 +37,7 @@ def _list_context(request, campaign: Campaign, *, default_ordering: str) -> tupl
         # The page never shows the body: sorting a large campaign moves narrow rows.
         queryset=selectors.listed_ideas(campaign, request.user).defer("body", "hidden_reason", "rejection_reason"),
         campaign=campaign,
-        seed=_seed(request),
+        seed=selectors.visitor_seed(request),
         default_ordering=default_ordering,
     )
     valid = filterset.is_valid()

@@ -83,6 +83,15 @@ def test_random_order_is_stable_for_a_visitor_and_differs_between_visitors(campa
     assert one != newest
 
 
+def test_the_page_and_the_api_show_a_visitor_the_same_random_order(campaign):
+    IdeaFactory.create_batch(12, campaign=campaign)
+    client = Client()
+    on_page = ids_on(page(client, campaign, ordering="random"))
+    answer = client.get(f"/api/v1/campaigns/{campaign.slug}/ideas/", {"ordering": "random"})
+    assert [idea["id"] for idea in answer.json()["results"]] == on_page
+    assert client.session[selectors.SEED_SESSION_KEY] > 0
+
+
 def test_random_pages_cover_every_idea_once(campaign):
     ideas = IdeaFactory.create_batch(30, campaign=campaign)
     client = Client()
