@@ -14,6 +14,8 @@ idea's moderation history and the log's campaign filter include its comments.
 
 Merging moves a duplicate's comments, followers and supporters (votes) to the
 idea it duplicates, in one transaction; this app ranks above `votes` for that.
+Its status moves through ideas.services.move_status, the one writer of
+Idea.status. Every decision is written to the audit log too (accounts).
 """
 
 from datetime import datetime, timedelta
@@ -25,10 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from accounts.models import AuditAction
+from accounts.services import audit
 from campaigns.models import Campaign
 from ideabox import outbox
 from ideabox.exceptions import DomainError
-from ideas.models import Comment, Idea, IdeaFollower, ModerationAction, Report, Status, StatusChange
+from ideas.models import Comment, Idea, IdeaFollower, ModerationAction, Report, Status
+from ideas.services import move_status
 from votes.models import Ballot, Vote
 
 REASON_MAX_LENGTH = 2000
@@ -140,6 +145,7 @@ def dismiss_report(*, report: Report, by, reason: str = "") -> Report:
     ModerationAction.objects.create(
         actor=by, action=Action.DISMISS_REPORT, idea_id=idea_id, comment_id=current.comment_id, reason=reason, at=now
     )
+    audit(actor=by, action=AuditAction.REPORT_DISMISS, obj=current)
     current.refresh_from_db()
     return current
 
@@ -158,6 +164,7 @@ def hide_idea(*, idea: Idea, by, reason: str) -> Idea:
     now = timezone.now()
     _resolve_open_reports(Report.objects.filter(idea=current), by=by, now=now, resolution=RESOLVED_HIDDEN)
     ModerationAction.objects.create(actor=by, action=Action.HIDE, idea=current, reason=reason, at=now)
+    audit(actor=by, action=AuditAction.IDEA_HIDE, obj=current)
     current.refresh_from_db()
     return current
 
@@ -170,6 +177,7 @@ def restore_idea(*, idea: Idea, by, reason: str = "") -> Idea:
     if not Idea.objects.filter(pk=current.pk, hidden=True).update(hidden=False, hidden_reason=""):
         raise DomainError("conflict", str(_("This idea is not hidden.")))
     ModerationAction.objects.create(actor=by, action=Action.RESTORE, idea=current, reason=reason)
+    audit(actor=by, action=AuditAction.IDEA_RESTORE, obj=current)
     current.refresh_from_db()
     return current
 
@@ -187,6 +195,7 @@ def hide_comment(*, comment: Comment, by, reason: str) -> Comment:
     ModerationAction.objects.create(
         actor=by, action=Action.HIDE, idea_id=current.idea_id, comment=current, reason=reason, at=now
     )
+    audit(actor=by, action=AuditAction.COMMENT_HIDE, obj=current)
     current.refresh_from_db()
     return current
 
@@ -202,6 +211,7 @@ def restore_comment(*, comment: Comment, by, reason: str = "") -> Comment:
     ModerationAction.objects.create(
         actor=by, action=Action.RESTORE, idea_id=current.idea_id, comment=current, reason=reason
     )
+    audit(actor=by, action=AuditAction.COMMENT_RESTORE, obj=current)
     current.refresh_from_db()
     return current
 
@@ -217,6 +227,7 @@ def approve_idea(*, idea: Idea, by, reason: str = "") -> Idea:
     if not Idea.objects.filter(pk=current.pk, approved=False).update(approved=True):
         raise DomainError("conflict", str(_("This idea is already approved.")))
     ModerationAction.objects.create(actor=by, action=Action.APPROVE, idea=current, reason=reason)
+    audit(actor=by, action=AuditAction.IDEA_APPROVE, obj=current)
     # Nobody hears of an idea awaiting approval: its invitees are told now.
     outbox.enqueue("ideas.notifications.coauthors_invited", current.pk)
     current.refresh_from_db()
@@ -269,12 +280,9 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
         raise DomainError("invalid", message)
 
     now = timezone.now()
-    old_status = src.status
-    if not (
-        Idea.objects.filter(pk=src.pk)
-        .exclude(status=Status.MERGED)
-        .update(status=Status.MERGED, merged_into=tgt, status_changed_at=now)
-    ):
+    # The history row, the status audit event and the authors' and
+    # followers' e-mail come with the move.
+    if move_status(idea=src, to=Status.MERGED, actor=by, reason=reason, now=now, merged_into=tgt) is None:
         raise DomainError("conflict", str(_("This idea is already merged.")))
 
     # Comments move whole threads (replies keep their parent), so the
@@ -299,10 +307,7 @@ def merge_idea(*, source: Idea, target: Idea, by, reason: str) -> Idea:
     )
     _resolve_open_reports(Report.objects.filter(idea=src), by=by, now=now, resolution=RESOLVED_MERGED)
     ModerationAction.objects.create(actor=by, action=Action.MERGE, idea=src, target=tgt, reason=reason, at=now)
-    change = StatusChange.objects.create(
-        idea=src, from_status=old_status, to_status=Status.MERGED, by=by, reason=reason, at=now
-    )
-    outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
+    audit(actor=by, action=AuditAction.IDEA_MERGE, obj=src, detail={"into": tgt.pk})
     src.refresh_from_db()
     return src
 
