@@ -78,7 +78,8 @@ class IdeaQuerySet(models.QuerySet):
         return self.filter(public)
 
     def listed(self):
-        """What lists, rankings and counts show: not hidden, approved, not merged."""
+        """What lists, rankings and counts show: not hidden, approved, not
+        merged. One idea in hand asks Idea.is_listed, the same rule."""
         return self.filter(hidden=False, approved=True).exclude(status=Status.MERGED)
 
 
@@ -167,6 +168,11 @@ class Idea(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/ideas/{self.pk}/"
+
+    @property
+    def is_listed(self) -> bool:
+        """IdeaQuerySet.listed() for one idea: lists, rankings and counts show it, and it is open to support."""
+        return self.approved and not self.hidden and self.status != Status.MERGED
 
     # --- who the authors are: the author and the ACCEPTED co-authors -------------
     # (`coauthors` holds accepted co-authors only; invitations are Coauthorship

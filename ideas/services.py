@@ -409,7 +409,7 @@ def add_comment(*, idea: Idea, author, body: str, parent: Comment | None = None)
         raise DomainError("not_found")
     if not may_take_part(author, idea.campaign):
         raise DomainError("not_allowed")
-    if idea.hidden or not idea.approved or idea.status == Status.MERGED:
+    if not idea.is_listed:
         raise DomainError("permission_denied", _("This idea takes no comments."))
     errors: dict[str, list[str]] = {}
     body = _text(errors, "body", body, max_length=MAX_COMMENT_LENGTH, required=True)

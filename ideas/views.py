@@ -202,7 +202,7 @@ def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -
     coauthors = list(idea.coauthors.all())
     shows_author = idea.author_visible_to(user)
     attachments = list(idea.attachments.all())
-    takes_comments = idea.approved and not idea.hidden and idea.status != Status.MERGED
+    takes_comments = idea.is_listed
     return {
         "idea": idea,
         "campaign": idea.campaign,
