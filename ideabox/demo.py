@@ -27,7 +27,6 @@ from jury import publication, ranking
 from jury import services as jury_services
 from jury.models import AwardBasis, Criterion, Juror
 from moderation import services as moderation
-from moderation import services as moderation
 from votes import coauthorship
 from votes import services as vote_services
 

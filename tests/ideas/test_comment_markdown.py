@@ -10,7 +10,6 @@ from ideas import notifications
 from ideas.forms import MARKDOWN_HELP
 from ideas.models import Comment, Report
 from moderation import services as moderation
-from moderation import services as moderation
 from tests.factories import CommentFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
