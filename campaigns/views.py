@@ -4,6 +4,8 @@ The campaign page itself (/campaigns/<slug>/, with its ideas) lives in
 the ideas app and includes templates/campaigns/_header.html.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import roles
 from ideabox.exceptions import DomainError
@@ -161,10 +163,18 @@ def _category_of(campaign: Campaign, form) -> Category:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "POST"])
 def campaign_categories(request, slug):
     """The categories page: each change below posts to its own address."""
-    return _render_categories(request, _managed_campaign(request, slug))
+    campaign = _managed_campaign(request, slug)
+    if request.method == "GET":
+        return _render_categories(request, campaign)
+    # A form that posts its `action` to the page itself (as they all did
+    # before each change had its own address) still reaches its view.
+    view = CATEGORY_ACTIONS.get(request.POST.get("action"))
+    if view is None:
+        return _render_categories(request, campaign, status=400, error=_("Unknown action."))
+    return view(request, slug)
 
 
 @login_required
@@ -225,6 +235,15 @@ def category_move(request, slug, step: int):
     except DomainError as error:
         return _category_refused(request, campaign, error)
     return _categories_changed(request, campaign, _("The categories were reordered."))
+
+
+CATEGORY_ACTIONS = {
+    "add": category_add,
+    "rename": category_rename,
+    "delete": category_delete,
+    "up": partial(category_move, step=-1),
+    "down": partial(category_move, step=1),
+}
 
 
 def _categories_changed(request, campaign: Campaign, done: str):

@@ -405,10 +405,27 @@ def test_the_categories_page_posts_each_change_to_its_own_address(client_as):
     assert 'name="action"' not in html
 
 
-def test_the_categories_page_takes_no_post_itself(client_as):
+@pytest.mark.parametrize(
+    "data, names",
+    [
+        ({"action": "add", "name": "Mobility"}, ["Energy", "Mobility"]),
+        ({"action": "rename", "category": "energy", "name": "Power"}, ["Power"]),
+        ({"action": "delete", "category": "energy"}, []),
+    ],
+)
+def test_a_form_that_posts_its_action_to_the_page_still_works(client_as, data, names):
     campaign = CampaignFactory()
-    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/", {"name": "Energy"})
-    assert response.status_code == 405
+    CategoryFactory(campaign=campaign, name="Energy", slug="energy")
+    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/", data)
+    assert response.status_code == 302
+    assert list(campaign.categories.values_list("name", flat=True)) == names
+
+
+@pytest.mark.parametrize("data", [{"action": "explode"}, {}])
+def test_an_unknown_action_posted_to_the_page_is_a_400(client_as, data):
+    campaign = CampaignFactory()
+    response = client_as("manager").post(f"/campaigns/{campaign.slug}/categories/", data)
+    assert response.status_code == 400
     assert not campaign.categories.exists()
 
 
