@@ -38,6 +38,14 @@ What it does, in one run:
    ballot equals its voter's rows. PASS/FAIL each; the exit status is 1
    when a check fails.
 
+Then, unless `--refusal-seconds 0`, what a refusal costs beside an
+acceptance: voters kept out of the load above send one request at a time
+(`--refusal-concurrency`, 1), in turns of `--refusal-seconds` each, three
+rounds: accepted votes, `already_voted` (an idea the voter supports) and
+`vote_limit_reached` (a sixth idea). Per kind: requests/s, p50/p90
+latency and the web server's and PostgreSQL's CPU per request, and the
+ratio of each refusal's p50 to the acceptance's (the goal: about 1).
+
 Gunicorn is stopped at the end, on Ctrl-C and on errors (its whole process
 group). The load generator is a small HTTP/1.1 client on asyncio streams
 (gunicorn's sync workers close the connection after each answer, so a
@@ -384,6 +392,7 @@ class Load:
 
     def __init__(self):
         self.counts: dict[str, int] = {}
+        self.all_ms: list[float] = []
         self.accepted_ms: list[float] = []
         self.ok_ms: list[float] = []
         self.requests = 0
@@ -395,6 +404,7 @@ class Load:
         self.requests += 1
         key = f"{status} {code}".strip()
         self.counts[key] = self.counts.get(key, 0) + 1
+        self.all_ms.append(ms)
         if status == 201:
             self.accepted_ms.append(ms)
         elif status == 200:
@@ -545,6 +555,57 @@ async def run_minimal(port: int, tokens, seconds: float, concurrency: int) -> Lo
     return load
 
 
+REFUSAL_VOTERS = 3000  # kept out of the main load for the refusal phase
+REFUSAL_ROUNDS = 3
+FULL_VOTERS = 20  # their ballots are filled first: they make the refusals
+
+
+def refusal_requests(tokens, idea_ids) -> dict:
+    """Endless (token, idea) streams per kind, over voters of their own."""
+    full, fresh = tokens[:FULL_VOTERS], tokens[FULL_VOTERS:]
+
+    def accepted():
+        for token in fresh:  # five distinct ideas each: within the limit
+            for idea in idea_ids[10 : 10 + LIMIT]:
+                yield token, idea
+
+    def cycle(pick):
+        n = 0
+        while True:
+            yield full[n % len(full)], pick(n)
+            n += 1
+
+    return {
+        "accepted": accepted(),
+        "already_voted": cycle(lambda n: idea_ids[n % LIMIT]),
+        "vote_limit_reached": cycle(lambda n: idea_ids[LIMIT + n % 40]),
+    }
+
+
+async def run_sequence(port: int, pairs, seconds: float, concurrency: int) -> Load:
+    load = Load()
+    deadline = time.perf_counter() + seconds
+
+    async def slot() -> None:
+        while time.perf_counter() < deadline:
+            pair = next(pairs, None)
+            if pair is None:
+                return
+            token, idea = pair
+            start = time.perf_counter()
+            try:
+                status, body = await http(port, "POST", f"/api/v1/ideas/{idea}/vote/", token)
+            except OSError as error:
+                load.add(0, f"error {error.__class__.__name__}", 0.0)
+                continue
+            load.add(status, error_code(status, body), (time.perf_counter() - start) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(slot() for _ in range(concurrency)))
+    load.elapsed = time.perf_counter() - started
+    return load
+
+
 def machine_busy_now(seconds: float = 1.0) -> float:
     before = machine_ticks()
     time.sleep(seconds)
@@ -592,8 +653,10 @@ def generator(port, master, tokens, idea_ids, options, results) -> None:
         }
         return load, usage
 
+    reserved = REFUSAL_VOTERS if options["refusal_seconds"] > 0 else 0
+    main_tokens, refusal_tokens = tokens[: len(tokens) - reserved], tokens[len(tokens) - reserved :]
     before, before_usage = measured(run_minimal(port, tokens, half, concurrency))
-    votes, votes_usage = measured(run_votes(port, tokens, idea_ids, options["seconds"], concurrency))
+    votes, votes_usage = measured(run_votes(port, main_tokens, idea_ids, options["seconds"], concurrency))
     after, after_usage = measured(run_minimal(port, tokens, half, concurrency))
     minimal = Load()
     for part in (before, after):
@@ -605,7 +668,19 @@ def generator(port, master, tokens, idea_ids, options, results) -> None:
         minimal.cpu += part.cpu
     minimal_usage = {key: before_usage[key] + after_usage[key] for key in before_usage}
     rates = [len(part.ok_ms) / part.elapsed for part in (before, after)]
-    results.put((votes.__dict__, votes_usage, minimal.__dict__, minimal_usage, rates))
+    kinds: dict[str, list] = {}
+    if reserved:
+        streams = refusal_requests(refusal_tokens, idea_ids)
+        fill = ((token, idea) for token in refusal_tokens[:FULL_VOTERS] for idea in idea_ids[:LIMIT])
+        filled = asyncio.run(closing(run_sequence(port, fill, 60.0, 1)))
+        kinds["(filling ballots)"] = [(filled.__dict__, {"machine": 0, "gunicorn": 0, "postgres": 0})]
+        for _round in range(REFUSAL_ROUNDS):
+            for kind, pairs in streams.items():
+                load, usage = measured(
+                    run_sequence(port, pairs, options["refusal_seconds"], options["refusal_concurrency"])
+                )
+                kinds.setdefault(kind, []).append((load.__dict__, usage))
+    results.put((votes.__dict__, votes_usage, minimal.__dict__, minimal_usage, rates, kinds))
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -675,6 +750,50 @@ def usage_line(usage: dict, generator_cpu: float, elapsed: float, cores: int) ->
     )
 
 
+def refusal_report(kinds: dict) -> int:
+    """The refusal phase, per kind; returns its 201 answers (for the check)."""
+    accepted = sum(len(load["accepted_ms"]) for runs in kinds.values() for load, _usage in runs)
+    measured = {kind: runs for kind, runs in kinds.items() if not kind.startswith("(")}
+    if not measured:
+        return accepted
+    print(f"\nwhat a refusal costs: one kind at a time, {REFUSAL_ROUNDS} rounds (a line per round, then all):")
+    p50s = {}
+    for kind, runs in measured.items():
+        print(f"  {kind}:")
+        every: list[float] = []
+        for entry in [*runs, None]:
+            if entry is None:
+                loads = [load for load, _usage in runs]
+                usage = {key: sum(u[key] for _l, u in runs) for key in ("gunicorn", "postgres")}
+                load = {
+                    "all_ms": every,
+                    "requests": sum(x["requests"] for x in loads),
+                    "elapsed": sum(x["elapsed"] for x in loads),
+                    "counts": {},
+                }
+                for x in loads:
+                    for key, count in x["counts"].items():
+                        load["counts"][key] = load["counts"].get(key, 0) + count
+                label = "all"
+                p50s[kind] = percentile(every, 0.5)
+            else:
+                load, usage = entry
+                every += load["all_ms"]
+                label = "round"
+            n = max(load["requests"], 1)
+            codes = ", ".join(f"{key} x{count}" for key, count in sorted(load["counts"].items()))
+            print(
+                f"    {label:5} {load['requests'] / load['elapsed']:7.1f} req/s  p50 {percentile(load['all_ms'], 0.5):5.1f} ms"
+                f"  p90 {percentile(load['all_ms'], 0.9):5.1f} ms  CPU/request: web server "
+                f"{usage['gunicorn'] / n * 1000:4.1f} ms, PostgreSQL {usage['postgres'] / n * 1000:4.1f} ms  ({codes})"
+            )
+    base = p50s.get("accepted")
+    for kind, p50 in p50s.items():
+        if kind != "accepted" and base:
+            print(f"  p50 {kind} / p50 accepted: {p50 / base:.2f}")
+    return accepted
+
+
 def report(votes: dict, votes_usage: dict, minimal: dict, minimal_usage: dict, rates, cores: int):
     accepted = len(votes["accepted_ms"])
     vote_rate = accepted / votes["elapsed"]
@@ -727,6 +846,10 @@ def main() -> None:
         help="reuse connections (granian keeps them open; gunicorn's sync workers close each one)",
     )
     parser.add_argument("--keep", action="store_true", help="leave this run's votes in the database")
+    parser.add_argument(
+        "--refusal-seconds", type=float, default=3, help="per kind and round of the refusal phase; 0: none"
+    )
+    parser.add_argument("--refusal-concurrency", type=int, default=1)
     args = parser.parse_args()
     args.database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     args.redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -762,7 +885,7 @@ def main() -> None:
             target=generator, args=(port, server.pid, tokens, idea_ids, vars(args), results)
         )
         load.start()
-        outcome = results.get(timeout=args.seconds + args.minimal_seconds + 120)
+        outcome = results.get(timeout=args.seconds + args.minimal_seconds + 9 * args.refusal_seconds + 180)
         load.join()
     finally:
         if load is not None and load.is_alive():
@@ -773,7 +896,9 @@ def main() -> None:
         os.rmdir(conf_dir)
 
     print(f"{args.server}'s output: {LOG} ({sum(1 for _line in LOG.open())} lines)")
-    accepted, met = report(*outcome, cores)
+    *main_outcome, kinds = outcome
+    accepted, met = report(*main_outcome, cores)
+    accepted += refusal_report(kinds)
     correct = check(campaign_id, accepted)
     print(f"\ntarget (>= 1,000 votes/s, p99 < 100 ms): {'MET' if met else 'NOT MET'}")
     print(f"correctness: {'PASS' if correct else 'FAIL'}")

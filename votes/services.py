@@ -1,13 +1,14 @@
 """Casting and withdrawing votes, and what a page needs to show the vote button.
 
-Refusals (DomainError codes, nothing is stored when one is raised):
+The rules of a vote are the table RULES below, in the order a refusal is
+named; nothing is stored when one refuses (a DomainError with its code):
 
 - `not_authenticated`: no voter;
 - `not_found`: the voter may not see the idea (Idea.objects.visible_to);
 - `not_allowed`: the voter is not in the campaign's audience with a verified
   e-mail (an employee's for internal campaigns and the idea box), or the idea
-  is not open to support: hidden, awaiting approval or merged (its author and
-  moderators can still see it, everyone else gets `not_found`);
+  is not open to support: not listed (hidden, awaiting approval or merged;
+  its author and moderators can still see it, everyone else gets `not_found`);
 - `voting_closed`: the campaign does not accept votes now: the phase AND the
   clock, so a vote one second after `voting_closes` is refused even if the
   scheduler has not moved the campaign yet (the box always accepts);
@@ -19,10 +20,16 @@ Refusals (DomainError codes, nothing is stored when one is raised):
   `already_voted`: a parallel withdrawal must not make a duplicate look like
   a full ballot).
 
+Each rule says how it is checked before writing (in Python, on the idea and
+its campaign read by one query) and how the write checks it again under its
+locks (a condition of the write statement), so a change between the two
+(a merge, a phase change) turns the vote into the same refusal. The rules
+the database decides (once per idea, the limit) have no Python form.
+
 The hot path (an accepted vote on PostgreSQL) is three statements in all:
-the token lookup, `_load_for_vote` (the idea and its campaign; the rules are
-checked in Python by `_quick_check`) and `_CAST_SQL`, the whole write in one
-statement. The full rules (`check_may_vote`) run only to name a refusal.
+the token lookup, `_load_for_vote` (the idea and its campaign) and the
+write, one statement built from RULES in a transaction of its own. The
+visibility query runs only to name a refusal.
 
 Concurrency. cast_vote takes the voter's Ballot row lock first (the
 upsert's CAS), then inserts the vote, then updates the idea's counter: two
@@ -32,15 +39,15 @@ unique constraint. Every lock is taken in the same order (campaign FOR
 SHARE, ballot, idea), so voters never deadlock each other, and a phase
 change waits for the votes in flight (see _hold_campaign_open), so the
 tally never misses a vote that was accepted. The idea's counter update is
-itself conditional on the idea still being open to support, so a merge or a
-hide that commits while a vote waits turns the vote into a refusal.
+itself conditional on the idea still being listed, so a merge or a hide
+that commits while a vote waits turns the vote into a refusal.
 """
 
-import contextlib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -74,12 +81,63 @@ def _refuse(code: str, message_key: str | None = None) -> DomainError:
     return DomainError(code, _detail(message_key or code))
 
 
-def _open_to_support(idea: Idea) -> bool:
-    return idea.approved and not idea.hidden and idea.status != Status.MERGED
+# --- the rules ------------------------------------------------------------------------
 
 
-def _is_coauthor(voter, idea: Idea) -> bool:
-    return idea.coauthors.through.objects.filter(idea_id=idea.pk, user_id=voter.pk).exists()
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a vote.
+
+    `holds(voter, idea, now)` checks it before writing, on the idea and its
+    campaign (None: only the write can tell). `write_sql` is the condition
+    the write checks it by, under the write's locks, with the statement's
+    parameters (None: nothing the vote reads can change it meanwhile).
+    """
+
+    code: str
+    message: str
+    holds: Callable | None
+    write_sql: str | None
+
+
+def _listed_sql(table: str) -> str:
+    # Idea.is_listed (IdeaQuerySet.listed()) on a row of the ideas table;
+    # tests/votes/test_rules.py holds the two forms together.
+    return f"{table}.approved AND NOT {table}.hidden AND {table}.status <> %(merged)s"
+
+
+RULES = {
+    "audience": Rule("not_allowed", "not_allowed", lambda voter, idea, now: may_take_part(voter, idea.campaign), None),
+    "listed": Rule("not_allowed", "not_open", lambda voter, idea, now: idea.is_listed, _listed_sql("{idea}")),
+    "voting": Rule(
+        "voting_closed",
+        "voting_closed",
+        lambda voter, idea, now: idea.campaign.accepts_votes(now),
+        # The phase it was checked in, held until the vote commits (see _hold_campaign_open).
+        "{campaign_held}",
+    ),
+    "own": Rule(
+        "own_idea",
+        "own_idea",
+        lambda voter, idea, now: idea.author_id != voter.pk,
+        # Co-authors are the write's to check: one query fewer before it.
+        "NOT EXISTS (SELECT 1 FROM {coauthors} WHERE idea_id = %(idea)s AND user_id = %(voter)s)",
+    ),
+    "once": Rule("already_voted", "already_voted", None, None),  # the unique constraint
+    "limit": Rule("vote_limit_reached", "vote_limit_reached", None, None),  # the ballot's compare-and-swap
+}
+
+
+def _refusal(rule: str) -> DomainError:
+    return _refuse(RULES[rule].code, RULES[rule].message)
+
+
+def _broken_rule(*, voter, idea: Idea, now) -> str | None:
+    """The first rule that refuses this vote before writing, or None."""
+    for name, rule in RULES.items():
+        if rule.holds is not None and not rule.holds(voter, idea, now):
+            return name
+    return None
 
 
 def _visible_idea(voter, idea: Idea | int) -> Idea:
@@ -91,54 +149,30 @@ def _visible_idea(voter, idea: Idea | int) -> Idea:
     return found
 
 
+def _is_coauthor(voter, idea: Idea) -> bool:
+    return idea.coauthors.through.objects.filter(idea_id=idea.pk, user_id=voter.pk).exists()
+
+
 def check_may_vote(*, voter, idea: Idea | int, now=None) -> Idea:
     """Raise what cast_vote would refuse before writing (all but the
-    duplicate and the limit, which the database decides). Returns the idea."""
+    duplicate and the limit, which the database decides). Returns the idea,
+    partially loaded (what the rules read): reload it for anything else.
+
+    Passing every rule implies the voter may see the idea (a campaign that
+    accepts votes is out of draft, a voter who may take part is in its
+    audience, a listed idea is neither hidden nor awaiting approval), so the
+    visibility query runs only to tell `not_found` from another refusal.
+    """
     now = now or timezone.now()
     if not voter.is_authenticated:
         raise _refuse("not_authenticated")
-    found = _visible_idea(voter, idea)
-    campaign = found.campaign
-    if not may_take_part(voter, campaign):
-        raise _refuse("not_allowed")
-    if not _open_to_support(found):
-        raise _refuse("not_allowed", "not_open")
-    if not campaign.accepts_votes(now):
-        raise _refuse("voting_closed")
-    if found.author_id == voter.pk or _is_coauthor(voter, found):
-        raise _refuse("own_idea")
-    return found
-
-
-def _hold_campaign_open(campaign: Campaign) -> None:
-    """Inside the vote's transaction: check that the campaign is still in the
-    phase it was checked in, and keep it there until this transaction ends.
-
-    On PostgreSQL the row is read FOR SHARE: many votes share the lock, while
-    a phase change (an UPDATE of the row) waits for the votes in flight to
-    commit, and a vote that starts after the change sees the new phase. So
-    the tally, which runs once the move to deliberation has committed, counts
-    every vote that was accepted. SQLite serialises writing transactions, so
-    the read inside the transaction suffices there. The box never changes
-    phase: its hot row is left alone.
-    """
-    if campaign.is_box:
-        return
-    table = connection.ops.quote_name(Campaign._meta.db_table)
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT phase FROM {table} WHERE id = %s{lock}", [campaign.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] != campaign.phase:
-        raise _refuse("voting_closed")
-
-
-def _limit_refusal(*, voter, idea: Idea) -> DomainError:
-    # Only on the refusal path: a second vote for the same idea when the
-    # ballot is full is a duplicate first.
-    if Vote.objects.filter(voter=voter, idea_id=idea.pk).exists():
-        return _refuse("already_voted")
-    return _refuse("vote_limit_reached")
+    pk = idea if isinstance(idea, int) else idea.pk
+    found = _load_for_vote(pk)
+    broken = "missing" if found is None else _broken_rule(voter=voter, idea=found, now=now)
+    if broken is None:
+        return found
+    _visible_idea(voter, pk)  # `not_found` first
+    raise _refusal(broken)
 
 
 def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
@@ -146,7 +180,7 @@ def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
 
 
-# What the rules need of an idea and its campaign, for _quick_check.
+# What the rules need of an idea and its campaign.
 _IDEA_FIELDS = _in_model_order(Idea, {"id", "campaign_id", "author_id", "approved", "hidden", "status", "vote_count"})
 _CAMPAIGN_FIELDS = _in_model_order(
     Campaign, {"id", "kind", "phase", "audience", "voting_closes", "votes_per_voter", "hide_counts_while_voting"}
@@ -186,38 +220,7 @@ def _load_for_vote(pk: int) -> Idea | None:
     return idea
 
 
-def _quick_check(*, voter, pk: int, now) -> Idea | None:
-    """The common case in one query: the idea and its campaign by primary key.
-
-    Returns the idea when every rule that can be checked before writing
-    holds, co-authorship aside (the write checks it); None sends the caller
-    to check_may_vote, which names the refusal. Passing here implies
-    passing check_may_vote's visibility test: a campaign that accepts votes
-    is out of draft, a voter who may take part is in its audience (an
-    employee for an internal campaign), and an idea open to support is
-    neither hidden nor awaiting approval. The voter's verified addresses
-    are the one other query (cached on the user for the request).
-    """
-    found = _load_for_vote(pk)
-    if found is None:
-        return None
-    campaign = found.campaign
-    if (
-        _open_to_support(found)
-        and campaign.accepts_votes(now)
-        and found.author_id != voter.pk
-        and may_take_part(voter, campaign)
-    ):
-        return found
-    return None
-
-
-def _refusal_after_undo(*, voter, idea: Idea, now) -> DomainError:
-    """Why a vote whose ballot was spent was undone: the idea closed to
-    support meanwhile (the rules again, read fresh), else a duplicate. Never
-    the limit: the ballot had a vote left."""
-    check_may_vote(voter=voter, idea=idea.pk, now=now)
-    return _refuse("already_voted")
+# --- the write ------------------------------------------------------------------------
 
 
 def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | None]:
@@ -228,18 +231,13 @@ def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | No
     stale or unchecked object is safe.
     """
     now = now or timezone.now()
-    if not voter.is_authenticated:
-        raise _refuse("not_authenticated")
-    pk = idea if isinstance(idea, int) else idea.pk
-    found = _quick_check(voter=voter, pk=pk, now=now)
-    if found is None:
-        found = check_may_vote(voter=voter, idea=pk, now=now)
+    found = check_may_vote(voter=voter, idea=idea, now=now)
     receipt = new_receipt(campaign_id=found.campaign_id, idea_id=found.pk)
-    if connection.vendor == "postgresql":
-        vote_id, count, used = _write_vote_postgresql(voter=voter, idea=found, receipt=receipt, now=now)
-    else:
-        with transaction.atomic():
-            vote_id, count, used = _write_vote(voter=voter, idea=found, receipt=receipt, now=now)
+    write = _write_vote_postgresql if connection.vendor == "postgresql" else _write_vote
+    # A refusal raised inside the transaction undoes what the write did (a
+    # ballot spent on a vote that was then not counted).
+    with transaction.atomic():
+        vote_id, count, used = write(voter=voter, idea=found, receipt=receipt, now=now)
     limit = found.campaign.votes_per_voter
     left = None if limit is None else max(limit - used, 0)
     vote = Vote(pk=vote_id, campaign=found.campaign, idea=found, voter=voter, receipt=receipt, created_at=now)
@@ -247,85 +245,108 @@ def cast_vote(*, voter, idea: Idea | int, now=None) -> tuple[Vote, int, int | No
     return vote, count, left
 
 
+def _limit_refusal(*, voter, idea: Idea) -> DomainError:
+    # Only on the refusal path: a second vote for the same idea when the
+    # ballot is full is a duplicate first.
+    if Vote.objects.filter(voter=voter, idea_id=idea.pk).exists():
+        return _refusal("once")
+    return _refusal("limit")
+
+
 # The whole write in one statement, in the lock order every writer follows
-# (campaign FOR SHARE, ballot, vote, idea): hold the campaign in its phase,
-# skip an accepted co-author (the co-authors table holds no invitation:
-# ideas/coauthorship.py), spend a vote of the ballot (created on the first vote;
-# the `used < limit` guard is re-checked on the latest row when two votes of
-# one voter race), insert the vote unless it exists, and count it on the
-# idea if the idea is still open to support. Any step that writes nothing
-# leaves the later ones nothing to do. When the ballot was spent but the vote
-# was not counted (a duplicate, or the idea closed meanwhile), the last line
-# divides by zero on purpose: the statement fails as a whole, so the spent
-# ballot is not kept, and the caller asks the rules why. When nothing was
-# written, the statement names the refusal by what it saw itself: read again
-# afterwards, a withdrawal committed meanwhile would make a duplicate look
-# like a full ballot (issue 9, item 12). Those reads run only on a refusal.
-# One case needs a second look: a full ballot with no vote on this idea in
-# the statement's snapshot may have been filled by a parallel identical vote
-# committed after the snapshot was taken (the ballot is re-read at its latest
-# when its lock is released, the snapshot is not), so `ballot_full` is
-# checked against the vote rows as they are now; `already_voted` if either
-# saw the vote. Being all or nothing by itself, the statement needs
-# no BEGIN and COMMIT around it (two round trips fewer on every vote).
-_CAST_SQL = """
-WITH held AS ({hold}),
-allowed AS (
-    SELECT 1 FROM held
-    WHERE NOT EXISTS (SELECT 1 FROM {coauthors} WHERE idea_id = %(idea)s AND user_id = %(voter)s)
-),
-spent AS (
-    INSERT INTO {ballot} (campaign_id, voter_id, used)
-    SELECT %(campaign)s, %(voter)s, 1 FROM allowed
-    ON CONFLICT (campaign_id, voter_id) DO UPDATE SET used = {ballot}.used + 1
-    WHERE %(limit)s::integer IS NULL OR {ballot}.used < %(limit)s::integer
-    RETURNING used
-),
-inserted AS (
-    INSERT INTO {vote} (campaign_id, idea_id, voter_id, receipt, created_at)
-    SELECT %(campaign)s, %(idea)s, %(voter)s, %(receipt)s, %(now)s FROM spent
-    ON CONFLICT (voter_id, idea_id) DO NOTHING
-    RETURNING id
-),
-counted AS (
-    UPDATE {idea} SET vote_count = vote_count + 1
-    WHERE id = %(idea)s AND approved AND NOT hidden AND status <> %(merged)s AND EXISTS (SELECT 1 FROM inserted)
-    RETURNING vote_count
-)
+# (campaign FOR SHARE, ballot, vote, idea): a step per rule the write checks
+# (RULES' `write_sql`, in their order), then spend a vote of the ballot
+# (created on the first vote; the `used < limit` guard is re-checked on the
+# latest row when two votes of one voter race), insert the vote unless it
+# exists, and count it on the idea if the idea is still listed. Any step
+# that writes nothing leaves the later ones nothing to do, and the last
+# column names the first step that stopped, by its rule. The caller runs it
+# in a transaction and raises the refusal inside it, which undoes a ballot
+# spent on a vote that was then not counted (a parallel duplicate, or the
+# idea closed meanwhile). When nothing was spent, the statement names the
+# refusal by what it saw itself: read again afterwards, a withdrawal
+# committed meanwhile would make a duplicate look like a full ballot (issue
+# 9, item 12). One case needs a second look: a full ballot with no vote on
+# this idea in the statement's snapshot may have been filled by a parallel
+# identical vote committed after the snapshot was taken (the ballot is
+# re-read at its latest when its lock is released, the snapshot is not), so
+# `limit` is checked against the vote rows as they are now (_limit_refusal).
+_WRITE_SQL = """
+    spent AS (
+        INSERT INTO {ballot} (campaign_id, voter_id, used)
+        SELECT %(campaign)s, %(voter)s, 1 FROM {last_guard}
+        ON CONFLICT (campaign_id, voter_id) DO UPDATE SET used = {ballot}.used + 1
+        WHERE %(limit)s::integer IS NULL OR {ballot}.used < %(limit)s::integer
+        RETURNING used
+    ),
+    inserted AS (
+        INSERT INTO {vote} (campaign_id, idea_id, voter_id, receipt, created_at)
+        SELECT %(campaign)s, %(idea)s, %(voter)s, %(receipt)s, %(now)s FROM spent
+        ON CONFLICT (voter_id, idea_id) DO NOTHING
+        RETURNING id
+    ),
+    counted AS (
+        UPDATE {idea} SET vote_count = vote_count + 1
+        WHERE id = %(idea)s AND {listed} AND EXISTS (SELECT 1 FROM inserted)
+        RETURNING vote_count
+    )
 SELECT (SELECT used FROM spent), (SELECT id FROM inserted), (SELECT vote_count FROM counted),
     CASE
         WHEN EXISTS (SELECT 1 FROM counted) THEN NULL
-        WHEN EXISTS (SELECT 1 FROM spent) THEN (1 / (SELECT count(*) FROM counted)::integer)::text
-        WHEN NOT EXISTS (SELECT 1 FROM held) THEN 'voting_closed'
-        WHEN NOT EXISTS (SELECT 1 FROM allowed) THEN 'own_idea'
-        WHEN EXISTS (SELECT 1 FROM {vote} WHERE voter_id = %(voter)s AND idea_id = %(idea)s) THEN 'already_voted'
-        ELSE 'ballot_full'
+        {guard_refusals}
+        WHEN NOT EXISTS (SELECT 1 FROM spent) THEN CASE
+            WHEN EXISTS (SELECT 1 FROM {vote} WHERE voter_id = %(voter)s AND idea_id = %(idea)s) THEN 'once'
+            ELSE 'limit' END
+        WHEN NOT EXISTS (SELECT 1 FROM inserted) THEN 'once'
+        ELSE 'listed'
     END
 """
 
-DIVISION_BY_ZERO = "22012"  # the SQLSTATE of the statement's deliberate failure
+# The steps that only read: every rule with a write_sql, but `listed`,
+# which the counter's update checks on the idea's row as it locks it.
+_GUARDS = tuple(name for name, rule in RULES.items() if rule.write_sql and name != "listed")
+
+
+def _write_names(*, box: bool) -> dict[str, str]:
+    quote = connection.ops.quote_name
+    campaign_held = (
+        "TRUE"
+        if box  # the box never changes phase: its hot row is left alone
+        else f"EXISTS (SELECT 1 FROM {quote(Campaign._meta.db_table)} WHERE id = %(campaign)s "
+        f"AND phase = %(phase)s{' FOR SHARE' if connection.vendor == 'postgresql' else ''})"
+    )
+    return {
+        "campaign_held": campaign_held,
+        "coauthors": quote(Idea.coauthors.through._meta.db_table),
+        "ballot": quote(Ballot._meta.db_table),
+        "vote": quote(Vote._meta.db_table),
+        "idea": quote(Idea._meta.db_table),
+    }
 
 
 @functools.cache
-def _cast_sql(*, box: bool) -> str:
-    quote = connection.ops.quote_name
-    hold = (
-        "SELECT 1"
-        if box
-        else f"SELECT 1 FROM {quote(Campaign._meta.db_table)} WHERE id = %(campaign)s AND phase = %(phase)s FOR SHARE"
-    )
-    return _CAST_SQL.format(
-        hold=hold,
-        coauthors=quote(Idea.coauthors.through._meta.db_table),
-        ballot=quote(Ballot._meta.db_table),
-        vote=quote(Vote._meta.db_table),
-        idea=quote(Idea._meta.db_table),
+def _write_sql(*, box: bool) -> str:
+    names = _write_names(box=box)
+    steps, previous = [], None
+    for name in _GUARDS:
+        condition = RULES[name].write_sql.format(**names)
+        source = f" FROM {previous}" if previous else ""
+        steps.append(f"{name} AS (SELECT 1{source} WHERE {condition})")
+        previous = name
+    refusals = " ".join(f"WHEN NOT EXISTS (SELECT 1 FROM {name}) THEN '{name}'" for name in _GUARDS)
+    return (
+        "WITH "
+        + ",\n    ".join(steps)
+        + ","
+        + _WRITE_SQL.format(
+            last_guard=previous, listed=RULES["listed"].write_sql.format(**names), guard_refusals=refusals, **names
+        )
     )
 
 
-def _write_vote_postgresql(*, voter, idea: Idea, receipt: str, now) -> tuple[int, int, int]:
+def _write_params(*, voter, idea: Idea, receipt: str = "", now=None) -> dict:
     campaign = idea.campaign
-    params = {
+    return {
         "campaign": campaign.pk,
         "phase": campaign.phase,
         "idea": idea.pk,
@@ -335,31 +356,37 @@ def _write_vote_postgresql(*, voter, idea: Idea, receipt: str, now) -> tuple[int
         "now": now,
         "merged": Status.MERGED.value,
     }
-    # Inside a caller's transaction (a test, a command), a savepoint keeps the
-    # deliberate failure from aborting the caller's work.
-    own = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    try:
-        with own, connection.cursor() as cursor:
-            cursor.execute(_cast_sql(box=campaign.is_box), params)
-            used, vote_id, count, refused = cursor.fetchone()
-    except DataError as error:
-        if getattr(error.__cause__, "sqlstate", None) != DIVISION_BY_ZERO:
-            raise
-        raise _refusal_after_undo(voter=voter, idea=idea, now=now) from None
-    if refused == "ballot_full":
+
+
+def _write_vote_postgresql(*, voter, idea: Idea, receipt: str, now) -> tuple[int, int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _write_sql(box=idea.campaign.is_box), _write_params(voter=voter, idea=idea, receipt=receipt, now=now)
+        )
+        used, vote_id, count, stopped = cursor.fetchone()
+    if stopped == "limit":
         raise _limit_refusal(voter=voter, idea=idea)
-    if refused is not None:
-        raise _refuse(refused)
+    if stopped is not None:
+        raise _refusal(stopped)
     return vote_id, count, used
 
 
+@functools.cache
+def _guards_sql(*, box: bool) -> str:
+    names = _write_names(box=box)
+    cases = " ".join(f"WHEN NOT ({RULES[name].write_sql.format(**names)}) THEN '{name}'" for name in _GUARDS)
+    return f"SELECT CASE {cases} END"
+
+
 def _write_vote(*, voter, idea: Idea, receipt: str, now) -> tuple[int, int, int]:
-    """The same write, step by step through the ORM (SQLite serialises
-    writing transactions, so its steps cannot interleave with another's)."""
+    """The same write, step by step (SQLite serialises writing transactions,
+    so its steps cannot interleave with another's; it has no writing CTE)."""
     campaign = idea.campaign
-    if _is_coauthor(voter, idea):
-        raise _refuse("own_idea")
-    _hold_campaign_open(campaign)
+    with connection.cursor() as cursor:
+        cursor.execute(_guards_sql(box=campaign.is_box), _write_params(voter=voter, idea=idea))
+        (stopped,) = cursor.fetchone()
+    if stopped is not None:
+        raise _refusal(stopped)
     ballot, _created = Ballot.objects.get_or_create(campaign=campaign, voter=voter)
     spend = Ballot.objects.filter(pk=ballot.pk)
     if campaign.votes_per_voter is not None:
@@ -370,17 +397,35 @@ def _write_vote(*, voter, idea: Idea, receipt: str, now) -> tuple[int, int, int]
         with transaction.atomic():
             vote = Vote.objects.create(campaign=campaign, idea=idea, voter=voter, receipt=receipt, created_at=now)
     except IntegrityError as error:
-        raise _refuse("already_voted") from error
-    counted = (
-        Idea.objects.filter(pk=idea.pk, approved=True, hidden=False)
-        .exclude(status=Status.MERGED)
-        .update(vote_count=F("vote_count") + 1)
-    )
-    if not counted:
-        raise _refuse("not_allowed", "not_open")
+        raise _refusal("once") from error
+    if not Idea.objects.listed().filter(pk=idea.pk).update(vote_count=F("vote_count") + 1):
+        raise _refusal("listed")
     count = Idea.objects.filter(pk=idea.pk).values_list("vote_count", flat=True).get()
     used = Ballot.objects.filter(pk=ballot.pk).values_list("used", flat=True).get()
     return vote.pk, count, used
+
+
+def _hold_campaign_open(campaign: Campaign) -> None:
+    """Inside the vote's transaction: check that the campaign is still in the
+    phase it was checked in, and keep it there until this transaction ends.
+
+    On PostgreSQL the row is read FOR SHARE: many votes share the lock, while
+    a phase change (an UPDATE of the row) waits for the votes in flight to
+    commit, and a vote that starts after the change sees the new phase. So
+    the tally, which runs once the move to deliberation has committed, counts
+    every vote that was accepted. SQLite serialises writing transactions, so
+    the read inside the transaction suffices there. The box never changes
+    phase: its hot row is left alone.
+    """
+    if campaign.is_box:
+        return
+    table = connection.ops.quote_name(Campaign._meta.db_table)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT phase FROM {table} WHERE id = %s{lock}", [campaign.pk])
+        row = cursor.fetchone()
+    if row is None or row[0] != campaign.phase:
+        raise _refuse("voting_closed")
 
 
 def withdraw_vote(*, voter, idea: Idea | int, now=None) -> tuple[int, int | None]:
@@ -492,7 +537,7 @@ def vote_states(*, user, ideas, campaign: Campaign | None = None, now=None) -> d
     states = {}
     for idea in ideas:
         cid = idea.campaign_id
-        is_open = accepts[cid] and _open_to_support(idea)
+        is_open = accepts[cid] and idea.is_listed
         voted = idea.pk in supported
         own = user.is_authenticated and (idea.author_id == user.pk or idea.pk in coauthored)
         remaining = left[cid]

@@ -224,25 +224,45 @@ def test_a_merged_idea_is_not_open_to_support():
     assert "not open" in error.detail
 
 
+def _meanwhile(monkeypatch, change):
+    """Run `change` once the vote's rules have been checked, before its write:
+    what a merge, a hide or a phase change committed in between does."""
+    from campaigns.models import Campaign
+
+    real = Campaign.accepts_votes
+
+    def accepts_then_change(campaign, now=None):
+        answer = real(campaign, now)
+        change()
+        return answer
+
+    monkeypatch.setattr(Campaign, "accepts_votes", accepts_then_change)
+
+
 def test_an_idea_merged_while_the_vote_was_on_its_way_is_refused(monkeypatch):
     """The counter update is conditional: the check passed, then the idea
     changed before the write (what a concurrent merge does)."""
     campaign = voting_campaign()
     target = IdeaFactory(campaign=campaign)
     idea = IdeaFactory(campaign=campaign)
-    real_check = services._quick_check
+    _meanwhile(monkeypatch, lambda: Idea.objects.filter(pk=idea.pk).update(status=Status.MERGED, merged_into=target))
+    with pytest.raises(DomainError) as caught:
+        services.cast_vote(voter=UserFactory(), idea=idea)
+    assert caught.value.code == "not_allowed" and "not open" in caught.value.detail
+    assert not Vote.objects.exists()
+    assert not Ballot.objects.filter(used__gt=0).exists()
 
-    def check_then_merge(**kwargs):
-        found = real_check(**kwargs)
-        Idea.objects.filter(pk=idea.pk).update(status=Status.MERGED, merged_into=target)
-        return found
 
-    monkeypatch.setattr(services, "_quick_check", check_then_merge)
+def test_an_idea_hidden_while_the_vote_was_on_its_way_is_refused(monkeypatch):
+    campaign = voting_campaign(votes_per_voter=2)
+    idea = IdeaFactory(campaign=campaign)
+    _meanwhile(monkeypatch, lambda: Idea.objects.filter(pk=idea.pk).update(hidden=True, hidden_reason="spam"))
     with pytest.raises(DomainError) as caught:
         services.cast_vote(voter=UserFactory(), idea=idea)
     assert caught.value.code == "not_allowed"
     assert not Vote.objects.exists()
     assert not Ballot.objects.filter(used__gt=0).exists()
+    assert Idea.objects.get(pk=idea.pk).vote_count == 0
 
 
 def test_the_counter_equals_the_rows_after_votes_and_withdrawals():
@@ -268,45 +288,49 @@ def test_a_phase_change_between_the_check_and_the_write_refuses_the_vote(monkeyp
 
     campaign = voting_campaign()
     idea = IdeaFactory(campaign=campaign)
-    real_check = services._quick_check
-
-    def check_then_close(**kwargs):
-        found = real_check(**kwargs)
-        Campaign.objects.filter(pk=campaign.pk).update(phase=Phase.DELIBERATION)
-        return found
-
-    monkeypatch.setattr(services, "_quick_check", check_then_close)
+    _meanwhile(monkeypatch, lambda: Campaign.objects.filter(pk=campaign.pk).update(phase=Phase.DELIBERATION))
     with pytest.raises(DomainError) as caught:
         services.cast_vote(voter=UserFactory(), idea=idea)
     assert caught.value.code == "voting_closed"
     assert not Vote.objects.exists() and not Ballot.objects.exists()
 
 
+def test_a_co_author_accepted_between_the_check_and_the_write_is_refused(monkeypatch):
+    """Co-authors are checked by the write itself, under its locks."""
+    idea = IdeaFactory(campaign=voting_campaign(votes_per_voter=2))
+    voter = UserFactory()
+    _meanwhile(monkeypatch, lambda: idea.coauthors.add(voter))
+    refused("own_idea", voter=voter, idea=idea)
+
+
 # --- the lean path ---------------------------------------------------------------------
 
 
-def test_the_vote_loader_reads_what_the_rules_need_as_stored():
-    """_load_for_vote builds partial objects from one plain query on
+def test_the_rules_read_the_idea_and_its_campaign_as_stored():
+    """check_may_vote reads the idea and its campaign by one plain query on
     PostgreSQL: every value must land in its own field."""
     campaign = voting_campaign(votes_per_voter=4, hide_counts_while_voting=True)
-    author = UserFactory()
-    idea = IdeaFactory(campaign=campaign, author=author, status=Status.SHORTLISTED, approved=False, vote_count=7)
-    loaded = services._load_for_vote(idea.pk)
+    idea = IdeaFactory(campaign=campaign, author=UserFactory(), status=Status.SHORTLISTED, vote_count=7)
+    loaded = services.check_may_vote(voter=UserFactory(), idea=idea.pk)
     for name in ("id", "campaign_id", "author_id", "status", "approved", "hidden", "vote_count"):
         assert getattr(loaded, name) == getattr(idea, name), name
     for name in ("id", "kind", "phase", "audience", "voting_closes", "votes_per_voter", "hide_counts_while_voting"):
         assert getattr(loaded.campaign, name) == getattr(campaign, name), name
-    assert services._load_for_vote(idea.pk + 1000) is None
+    with pytest.raises(DomainError) as caught:
+        services.check_may_vote(voter=UserFactory(), idea=idea.pk + 1000)
+    assert caught.value.code == "not_found"
 
 
-def test_an_accepted_vote_takes_the_quick_path(monkeypatch):
-    """The full check (visibility and role queries) runs only to name a refusal."""
+def test_an_accepted_vote_skips_the_visibility_query(monkeypatch):
+    """Visibility (campaigns and roles) is read only to name a refusal."""
+    from ideas.models import IdeaQuerySet
+
     idea = IdeaFactory(campaign=voting_campaign(votes_per_voter=2))
 
-    def not_expected(**kwargs):
-        raise AssertionError("the full check ran for an accepted vote")
+    def not_expected(*args, **kwargs):
+        raise AssertionError("the visibility query ran for an accepted vote")
 
-    monkeypatch.setattr(services, "check_may_vote", not_expected)
+    monkeypatch.setattr(IdeaQuerySet, "visible_to", not_expected)
     vote, count, left = services.cast_vote(voter=UserFactory(), idea=idea.pk)
     assert (count, left) == (1, 1) and vote.pk
 
