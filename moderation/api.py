@@ -10,7 +10,13 @@ from collections.abc import Callable
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -340,6 +346,7 @@ class ReportDismissView(_Action):
 
 class ModerationQueueView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="moderation_queue",
@@ -356,7 +363,15 @@ class ModerationQueueView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: QueueReportSerializer(many=True), **REFUSALS},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ModerationQueueItem",
+                serializers=[QueueReportSerializer, QueueIdeaSerializer, QueueCommentSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            **REFUSALS,
+        },
         tags=["moderation"],
         description=_("The moderation queue. Moderators."),
     )
@@ -373,6 +388,6 @@ class ModerationQueueView(APIView):
             "hidden_ideas": (moderation.recently_hidden_ideas, QueueIdeaSerializer),
             "hidden_comments": (moderation.recently_hidden_comments, QueueCommentSerializer),
         }[kind]
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset(user=user), request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -31,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import roles
 from ideabox.exceptions import DomainError
 from ideabox.http import safe_next
+from ideabox.pages import htmx_or_redirect, show_refusal
 from ideas import review
 from ideas.models import Idea
 
@@ -236,21 +236,10 @@ def perform_action(request, *, action: Action, obj, idea: Idea, summary: str):
             if error.code == "not_found":
                 raise Http404 from error
             status = error.status
-            _add_errors(form, error)
+            show_refusal(error, form)
         else:
             return _success(request, action, obj, idea, where)
     return _refused(request, action, form, obj, idea, summary, where, status)
-
-
-def _add_errors(form: forms.Form, error: DomainError) -> None:
-    placed = False
-    for name, problems in (error.fields or {}).items():
-        if name in form.fields:
-            for problem in problems:
-                form.add_error(name, problem)
-            placed = True
-    if not placed:
-        form.add_error(None, error.detail)
 
 
 def _fresh_idea(request, idea: Idea) -> Idea | None:
@@ -279,7 +268,8 @@ def _list_result(request, where: str, message: str):
 
 def _success(request, action: Action, obj, idea: Idea, where: str):
     message = str(action.done)
-    if request.htmx:
+
+    def fragment():
         if where == "idea":
             fresh = _fresh_idea(request, idea)
             if fresh is not None:
@@ -287,8 +277,8 @@ def _success(request, action: Action, obj, idea: Idea, where: str):
         if where in LISTS:
             return _list_result(request, where, message)
         return render(request, "moderation/_result.html", {"message": message, "ok": True})
-    messages.success(request, message)
-    return HttpResponseRedirect(safe_next(request, idea.get_absolute_url()))
+
+    return htmx_or_redirect(request, fragment=fragment, to=safe_next(request, idea.get_absolute_url()), message=message)
 
 
 def _refused(request, action, form, obj, idea, summary, where, status):
