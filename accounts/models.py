@@ -99,6 +99,13 @@ class NotificationSettings(models.Model):
             "or awards still to be decided."
         ),
     )
+    review_reminders = models.BooleanField(
+        _("review reminders"),
+        default=True,
+        help_text=_(
+            "For reviewers and campaign managers: an e-mail when ideas of the idea box wait past their answer date."
+        ),
+    )
     weekly_digest = models.BooleanField(
         _("weekly digest"),
         default=False,
@@ -114,6 +121,7 @@ class NotificationSettings(models.Model):
         "followed_campaign_phase",
         "campaign_closing",
         "jury_reminders",
+        "review_reminders",
         "weekly_digest",
     )
 
@@ -132,6 +140,7 @@ class NotificationKind(models.TextChoices):
     FOLLOWED_CAMPAIGN_PHASE = "followed_campaign_phase", _("Voting opened")
     CAMPAIGN_CLOSING = "campaign_closing", _("Deadline tomorrow")
     JURY_REMINDERS = "jury_reminders", _("Jury reminder")
+    REVIEW_REMINDERS = "review_reminders", _("Review reminder")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
 
 

@@ -133,6 +133,23 @@ def _holds(codename: str) -> ExpressionWrapper:
     return ExpressionWrapper(Q(is_active=True) & (Q(is_superuser=True) | held), output_field=BooleanField())
 
 
+def holders_of(codename: str):
+    """Active people who hold the permission `accounts.<codename>` through a
+    group or directly (superusers only as members of such a group): who is
+    told of the work a role has to do (reviewers of overdue answers, managers
+    of undecided awards)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="accounts")
+            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="accounts")
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def staff_members() -> dict[int, StaffMember]:
     """Every staff member by id, with their names and staff roles: one query.
 

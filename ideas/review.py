@@ -5,60 +5,50 @@
     accepted     → rejected          (with a reason)
     rejected     → under_review      (a reviewer reopens it)
 
-`implemented` is final. `rejected` is final for everyone but the reviewers,
-who may reopen a rejection (a wrong call, new facts); reopening restarts the
-answer clock (`answer_due` = now + the box's review_days). Nothing reopens an
-accepted or implemented idea: an accepted idea that will not be done is
-rejected, with its reason.
+(The moves are ideas.models.ALLOWED_MOVES, among the box's statuses; merging
+is moderation's.) `implemented` is final. `rejected` is final for everyone
+but the reviewers, who may reopen a rejection (a wrong call, new facts);
+reopening restarts the answer clock (`answer_due` = now + the box's
+review_days). Nothing reopens an accepted or implemented idea: an accepted
+idea that will not be done is rejected, with its reason.
 
-Reviewers are the moderators. Every change is a compare-and-swap on the old
-status, recorded as a StatusChange, and notified after commit.
+Reviewers are the moderators. The move itself (compare-and-swap, history,
+audit, the authors' and followers' e-mail) is ideas.services.move_status;
+this module adds who may review and the answer clock.
 """
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import notifications as mail
 from accounts import roles
-from accounts.tasks import serialize_email
+from accounts.models import NotificationKind
 from campaigns.models import Kind
-from ideabox import outbox
 from ideabox.exceptions import DomainError
 
-from .models import Idea, Status, StatusChange
+from . import services
+from .models import ALLOWED_MOVES, BOX_STATUSES, Idea, Status, StatusChange
 
 log = logging.getLogger(__name__)
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.UNDER_REVIEW: frozenset({Status.ACCEPTED, Status.REJECTED}),
-    Status.ACCEPTED: frozenset({Status.IMPLEMENTED, Status.REJECTED}),
-    Status.REJECTED: frozenset({Status.UNDER_REVIEW}),
-    Status.IMPLEMENTED: frozenset(),
-}
 REASON_MAX_LENGTH = 2000
 # Overdue by more than this beyond answer_due: the campaign managers are told too.
 ESCALATE_AFTER = timedelta(days=7)
+REMINDER_KIND = NotificationKind.REVIEW_REMINDERS
 
 
 def allowed_moves(idea: Idea) -> list[str]:
     """The statuses a reviewer may move this idea to (empty outside the box)."""
     if idea.campaign.kind != Kind.BOX:
         return []
-    return [status for status in Status.values if status in TRANSITIONS.get(idea.status, ())]
-
-
-def _invalid(message) -> DomainError:
-    return DomainError("invalid", str(message), fields={"reason": [str(message)]})
+    return [status for status in BOX_STATUSES if status in ALLOWED_MOVES.get(idea.status, ())]
 
 
 @transaction.atomic
@@ -71,38 +61,26 @@ def change_status(*, idea: Idea, to: str, by, reason: str = "") -> StatusChange:
     if current.campaign.kind != Kind.BOX:
         raise DomainError("invalid_transition", str(_("Only ideas of the idea box are reviewed.")))
     old = current.status
-    if to not in TRANSITIONS.get(old, ()):
-        raise DomainError(
-            "invalid_transition",
-            str(_("An idea cannot go from “%(old)s” to “%(new)s”.") % {"old": _label(old), "new": _label(to)}),
-        )
+    if to not in BOX_STATUSES:
+        raise services.invalid_move(old=old, to=to)
+    services.check_move(old=old, to=to)
     reason = (reason or "").strip()
-    if to == Status.REJECTED and not reason:
-        raise _invalid(_("Give the author the reason for the rejection."))
     if len(reason) > REASON_MAX_LENGTH:
-        raise _invalid(_("Keep the reason to at most %(max)d characters.") % {"max": REASON_MAX_LENGTH})
+        message = str(_("Keep the reason to at most %(max)d characters.") % {"max": REASON_MAX_LENGTH})
+        raise DomainError("invalid", message, fields={"reason": [message]})
 
     now = timezone.now()
-    changes = {"status": to, "status_changed_at": now}
-    if to == Status.REJECTED:
-        changes["rejection_reason"] = reason
-    else:
-        changes["rejection_reason"] = ""
+    clock = {}
     if old == Status.UNDER_REVIEW:
         # The first answer is kept: reopening and answering again does not move it.
-        changes["first_answer_at"] = Coalesce(F("first_answer_at"), Value(now))
+        clock["first_answer_at"] = Coalesce(F("first_answer_at"), Value(now))
     if to == Status.UNDER_REVIEW:
-        changes["answer_due"] = now + timedelta(days=current.campaign.review_days)
-        changes["reminded_at"] = None
-    if not Idea.objects.filter(pk=current.pk, status=old).update(**changes):
+        clock["answer_due"] = now + timedelta(days=current.campaign.review_days)
+        clock["reminded_at"] = None
+    change = services.move_status(idea=current, to=to, actor=by, reason=reason, now=now, **clock)
+    if change is None:
         raise DomainError("conflict", str(_("The status of this idea changed meanwhile: reload and try again.")))
-    change = StatusChange.objects.create(idea=current, from_status=old, to_status=to, by=by, reason=reason, at=now)
-    outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
     return change
-
-
-def _label(status: str) -> str:
-    return str(dict(Status.choices).get(status, status))
 
 
 def awaiting_review(*, user) -> QuerySet[Idea]:
@@ -125,22 +103,6 @@ class Reminders:
     escalated: list[Idea] = field(default_factory=list)
     reviewers: int = 0
     managers: int = 0
-
-
-def _holders_of(codename: str) -> QuerySet:
-    """Active people holding a permission through a group or directly (the
-    reviewers: `moderate`; the campaign managers: `manage_campaigns`)."""
-    User = get_user_model()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="accounts")
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="accounts")
-        )
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def _start_of_day(now: datetime) -> datetime:
@@ -175,38 +137,36 @@ def remind_overdue_reviews(*, now: datetime | None = None) -> Reminders:
     ideas = list(Idea.objects.filter(pk__in=claimed).select_related("campaign", "author").order_by("answer_due", "pk"))
     result = Reminders(ideas=ideas, escalated=[idea for idea in ideas if idea.answer_due < now - ESCALATE_AFTER])
 
-    messages = []
-    for reviewer in _holders_of("moderate"):
-        messages.append(_message(reviewer, "overdue_reviews", ideas=ideas, escalated=result.escalated, now=now))
-        result.reviewers += 1
+    day = timezone.localdate(now).isoformat()
+    # The ideas claimed are this run's alone: the first of them names the run,
+    # so a second run the same day (newly overdue ideas) is told, and a task
+    # run twice is not.
+    run = min(claimed)
+    for reviewer in mail.recipients(roles.holders_of(roles.MODERATE), REMINDER_KIND):
+        result.reviewers += mail.send_once(
+            user=reviewer,
+            kind=REMINDER_KIND,
+            key=f"reviews-overdue:{day}:{run}",
+            template="moderation/emails/overdue_reviews",
+            context=_context(reviewer, ideas=ideas, escalated=result.escalated, now=now),
+        )
     if result.escalated:
-        for manager in _holders_of("manage_campaigns"):
-            messages.append(_message(manager, "escalated_reviews", ideas=result.escalated, escalated=[], now=now))
-            result.managers += 1
-    payloads = [serialize_email(message) for message in messages]
-    for payload in payloads:
-        outbox.enqueue("accounts.tasks.send_email", payload)
+        for manager in mail.recipients(roles.holders_of(roles.MANAGE_CAMPAIGNS), REMINDER_KIND):
+            result.managers += mail.send_once(
+                user=manager,
+                kind=REMINDER_KIND,
+                key=f"reviews-escalated:{day}:{run}",
+                template="moderation/emails/escalated_reviews",
+                context=_context(manager, ideas=result.escalated, escalated=[], now=now),
+            )
     log.info("reminded %d reviewers and %d managers of %d overdue ideas", result.reviewers, result.managers, len(ideas))
     return result
 
 
-def _message(user, template: str, *, ideas: list[Idea], escalated: list[Idea], now: datetime):
-    context = {
+def _context(user, *, ideas: list[Idea], escalated: list[Idea], now: datetime) -> dict:
+    return {
         "user": user,
         "ideas": [{"idea": idea, "late_days": (now - idea.answer_due).days} for idea in ideas],
         "escalated": escalated,
         "escalate_days": ESCALATE_AFTER.days,
-        "site_url": settings.SITE_URL,
-        "site_name": settings.SITE_NAME,
     }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"moderation/emails/{template}_subject.txt", context)
-        body = render_to_string(f"moderation/emails/{template}.txt", context)
-        html = render_to_string(f"moderation/emails/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body=body,
-        to=[user.email],
-    )
-    message.attach_alternative(html, "text/html")
-    return message

@@ -483,13 +483,17 @@ def status_label(status: str) -> str:
     return str(dict(Status.choices).get(status, status))
 
 
+def invalid_move(*, old: str, to: str) -> DomainError:
+    return DomainError(
+        "invalid_transition",
+        _("An idea cannot go from “%(old)s” to “%(new)s”.") % {"old": status_label(old), "new": status_label(to)},
+    )
+
+
 def check_move(*, old: str, to: str) -> None:
     """Refuse with `invalid_transition` a move ALLOWED_MOVES does not hold."""
     if to not in ALLOWED_MOVES.get(old, ()):
-        raise DomainError(
-            "invalid_transition",
-            _("An idea cannot go from “%(old)s” to “%(new)s”.") % {"old": status_label(old), "new": status_label(to)},
-        )
+        raise invalid_move(old=old, to=to)
 
 
 def _status_fields(*, old: str, to: str, reason: str) -> dict:

@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Phase
-from ideabox import outbox
 from ideabox.exceptions import DomainError
-from ideas.models import Idea, Status, StatusChange
+from ideas.models import Idea, Status
+from ideas.services import move_statuses
 
 from .models import Tally, TallyRow, Vote
 
@@ -320,26 +320,11 @@ def _store_rows(campaign_id: int, rows: list[TallyRow]) -> None:
 
 
 def _shortlist(*, idea_ids: list[int], now: datetime.datetime) -> list[int]:
-    """published -> shortlisted, compare-and-swap: an idea already moved (by
-    an earlier run, or on to an award) is left as it is."""
-    moving = list(
-        Idea.objects.select_for_update()
-        .filter(pk__in=idea_ids, status=Status.PUBLISHED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    """published -> shortlisted (ideas.services.move_statuses): an idea
+    already moved (by an earlier run, or on to an award) is left as it is."""
+    return move_statuses(
+        ideas=Idea.objects.filter(pk__in=idea_ids, status=Status.PUBLISHED), to=Status.SHORTLISTED, now=now
     )
-    if not moving:
-        return []
-    Idea.objects.filter(pk__in=moving, status=Status.PUBLISHED).update(status=Status.SHORTLISTED, status_changed_at=now)
-    changes = StatusChange.objects.bulk_create(
-        [
-            StatusChange(idea_id=pk, from_status=Status.PUBLISHED, to_status=Status.SHORTLISTED, by=None, at=now)
-            for pk in moving
-        ]
-    )
-    for change in changes:
-        outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
-    return moving
 
 
 # --- reading the stored tally -----------------------------------------------------------

@@ -27,6 +27,7 @@ DEFAULTS = {
     "followed_campaign_phase": True,
     "campaign_closing": True,
     "jury_reminders": True,
+    "review_reminders": True,
     "weekly_digest": False,
 }
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 import pytest
 from freezegun import freeze_time
 
+from accounts.models import Notification, NotificationKind, NotificationSettings
 from campaigns.models import Audience, Campaign, Kind, Phase
 from ideabox.models import OutboxMessage
 from ideas import review, tasks
@@ -120,6 +121,26 @@ def test_inactive_reviewers_and_ordinary_people_get_nothing(django_capture_on_co
     box_idea(due_days_ago=2)
     sent = run(django_capture_on_commit_callbacks)
     assert [message.to for message in sent] == [[active.email]]
+
+
+def test_a_reviewer_who_turned_review_reminders_off_gets_none(django_capture_on_commit_callbacks, reviewers):
+    NotificationSettings.objects.create(user=reviewers[0], review_reminders=False)
+    box_idea(due_days_ago=2)
+    sent = run(django_capture_on_commit_callbacks)
+    assert [message.to for message in sent] == [[reviewers[1].email]]
+    assert "List-Unsubscribe" in sent[0].extra_headers
+
+
+def test_each_reminder_is_logged_once_per_person_and_run(django_capture_on_commit_callbacks, reviewers, managers):
+    box_idea(due_days_ago=9)
+    run(django_capture_on_commit_callbacks)
+    logged = Notification.objects.filter(kind=NotificationKind.REVIEW_REMINDERS)
+    assert sorted(logged.values_list("user_id", flat=True)) == sorted(u.pk for u in [*reviewers, *managers])
+    # Overdue since this morning's run: told the same day, in an e-mail of their own.
+    box_idea(due_days_ago=0.1, title="Newly late")
+    sent = run(django_capture_on_commit_callbacks, at=NOW + dt.timedelta(hours=4))
+    assert sorted(m.to[0] for m in sent) == sorted(u.email for u in reviewers)
+    assert all("Newly late" in m.body for m in sent)
 
 
 def test_nothing_is_sent_before_the_transaction_commits(django_capture_on_commit_callbacks, reviewers):
