@@ -41,8 +41,8 @@ What it does, in one run:
 Then, unless `--refusal-seconds 0`, what a refusal costs beside an
 acceptance: voters kept out of the load above send one request at a time
 (`--refusal-concurrency`, 1), in turns of `--refusal-seconds` each, three
-rounds: accepted votes, `already_voted` (an idea the voter supports) and
-`vote_limit_reached` (a sixth idea). Per kind: requests/s, p50/p90
+rounds: accepted votes, `already_voted` (an idea the voter supports, with
+votes left) and `vote_limit_reached` (a sixth idea). Per kind: requests/s, p50/p90
 latency and the web server's and PostgreSQL's CPU per request, and the
 ratio of each refusal's p50 to the acceptance's (the goal: about 1).
 
@@ -557,28 +557,33 @@ async def run_minimal(port: int, tokens, seconds: float, concurrency: int) -> Lo
 
 REFUSAL_VOTERS = 3000  # kept out of the main load for the refusal phase
 REFUSAL_ROUNDS = 3
-FULL_VOTERS = 20  # their ballots are filled first: they make the refusals
+FULL_VOTERS = 20  # their ballots are filled first: they make the `vote_limit_reached` refusals
+REPEATERS = 20  # one vote each, which they send again: `already_voted` with votes left
 
 
-def refusal_requests(tokens, idea_ids) -> dict:
-    """Endless (token, idea) streams per kind, over voters of their own."""
-    full, fresh = tokens[:FULL_VOTERS], tokens[FULL_VOTERS:]
+def refusal_requests(tokens, idea_ids) -> tuple[list, dict]:
+    """The votes that prepare the refusals, and endless (token, idea) streams per kind."""
+    full, repeaters = tokens[:FULL_VOTERS], tokens[FULL_VOTERS : FULL_VOTERS + REPEATERS]
+    fresh = tokens[FULL_VOTERS + REPEATERS :]
+    fill = [(token, idea) for token in full for idea in idea_ids[:LIMIT]] + [
+        (token, idea_ids[0]) for token in repeaters
+    ]
 
     def accepted():
         for token in fresh:  # five distinct ideas each: within the limit
             for idea in idea_ids[10 : 10 + LIMIT]:
                 yield token, idea
 
-    def cycle(pick):
+    def cycle(voters, pick):
         n = 0
         while True:
-            yield full[n % len(full)], pick(n)
+            yield voters[n % len(voters)], pick(n)
             n += 1
 
-    return {
+    return fill, {
         "accepted": accepted(),
-        "already_voted": cycle(lambda n: idea_ids[n % LIMIT]),
-        "vote_limit_reached": cycle(lambda n: idea_ids[LIMIT + n % 40]),
+        "already_voted": cycle(repeaters, lambda n: idea_ids[0]),
+        "vote_limit_reached": cycle(full, lambda n: idea_ids[LIMIT + n % 40]),
     }
 
 
@@ -670,9 +675,8 @@ def generator(port, master, tokens, idea_ids, options, results) -> None:
     rates = [len(part.ok_ms) / part.elapsed for part in (before, after)]
     kinds: dict[str, list] = {}
     if reserved:
-        streams = refusal_requests(refusal_tokens, idea_ids)
-        fill = ((token, idea) for token in refusal_tokens[:FULL_VOTERS] for idea in idea_ids[:LIMIT])
-        filled = asyncio.run(closing(run_sequence(port, fill, 60.0, 1)))
+        fill, streams = refusal_requests(refusal_tokens, idea_ids)
+        filled = asyncio.run(closing(run_sequence(port, iter(fill), 60.0, 1)))
         kinds["(filling ballots)"] = [(filled.__dict__, {"machine": 0, "gunicorn": 0, "postgres": 0})]
         for _round in range(REFUSAL_ROUNDS):
             for kind, pairs in streams.items():

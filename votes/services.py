@@ -123,7 +123,14 @@ RULES = {
         # Co-authors are the write's to check: one query fewer before it.
         "NOT EXISTS (SELECT 1 FROM {coauthors} WHERE idea_id = %(idea)s AND user_id = %(voter)s)",
     ),
-    "once": Rule("already_voted", "already_voted", None, None),  # the unique constraint
+    "once": Rule(
+        "already_voted",
+        "already_voted",
+        None,
+        # Read first, so that a repeated vote writes nothing; the unique
+        # constraint decides when two identical votes race.
+        "NOT EXISTS (SELECT 1 FROM {vote} WHERE voter_id = %(voter)s AND idea_id = %(idea)s)",
+    ),
     "limit": Rule("vote_limit_reached", "vote_limit_reached", None, None),  # the ballot's compare-and-swap
 }
 
@@ -260,17 +267,18 @@ def _limit_refusal(*, voter, idea: Idea) -> DomainError:
 # latest row when two votes of one voter race), insert the vote unless it
 # exists, and count it on the idea if the idea is still listed. Any step
 # that writes nothing leaves the later ones nothing to do, and the last
-# column names the first step that stopped, by its rule. The caller runs it
-# in a transaction and raises the refusal inside it, which undoes a ballot
-# spent on a vote that was then not counted (a parallel duplicate, or the
-# idea closed meanwhile). When nothing was spent, the statement names the
-# refusal by what it saw itself: read again afterwards, a withdrawal
-# committed meanwhile would make a duplicate look like a full ballot (issue
-# 9, item 12). One case needs a second look: a full ballot with no vote on
-# this idea in the statement's snapshot may have been filled by a parallel
-# identical vote committed after the snapshot was taken (the ballot is
-# re-read at its latest when its lock is released, the snapshot is not), so
-# `limit` is checked against the vote rows as they are now (_limit_refusal).
+# column names the first step that stopped, by its rule: the refusal is
+# named by what the statement saw itself (issue 9, item 12: read again
+# afterwards, a withdrawal committed meanwhile would make a duplicate look
+# like a full ballot). The caller runs it in a transaction and raises the
+# refusal inside it, which undoes a ballot spent on a vote that was then not
+# counted (an identical vote committed meanwhile, or the idea closed), and
+# holds the ballot row until the refusal is named. One case needs a second
+# look: a full ballot with no vote on this idea in the statement's snapshot
+# may have been filled by a parallel identical vote committed after the
+# snapshot was taken (the ballot is re-read at its latest when its lock is
+# released, the snapshot is not), so `limit` is checked against the vote
+# rows as they are now (_limit_refusal).
 _WRITE_SQL = """
     spent AS (
         INSERT INTO {ballot} (campaign_id, voter_id, used)
@@ -294,9 +302,7 @@ SELECT (SELECT used FROM spent), (SELECT id FROM inserted), (SELECT vote_count F
     CASE
         WHEN EXISTS (SELECT 1 FROM counted) THEN NULL
         {guard_refusals}
-        WHEN NOT EXISTS (SELECT 1 FROM spent) THEN CASE
-            WHEN EXISTS (SELECT 1 FROM {vote} WHERE voter_id = %(voter)s AND idea_id = %(idea)s) THEN 'once'
-            ELSE 'limit' END
+        WHEN NOT EXISTS (SELECT 1 FROM spent) THEN 'limit'
         WHEN NOT EXISTS (SELECT 1 FROM inserted) THEN 'once'
         ELSE 'listed'
     END
