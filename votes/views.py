@@ -35,11 +35,17 @@ def _idea_for_button(request, pk: int) -> Idea:
     return idea
 
 
+def _button(request, idea: Idea) -> dict:
+    """What the button (votes/_vote.html) renders: the idea and its vote state, asked here."""
+    states = services.vote_states(user=request.user, ideas=[idea], campaign=idea.campaign)
+    return {"idea": idea, "campaign": idea.campaign, "vote_states": states}
+
+
 def _answer(request, pk: int, *, act, done: str):
     if not request.user.is_authenticated:
         if request.htmx:
             idea = _idea_for_button(request, pk)
-            return render(request, "votes/_vote_response.html", {"idea": idea, "campaign": idea.campaign})
+            return render(request, "votes/_vote_response.html", _button(request, idea))
         return redirect_to_login(safe_next(request, f"/ideas/{pk}/"))
     try:
         check_vote_rate(request)
@@ -49,7 +55,7 @@ def _answer(request, pk: int, *, act, done: str):
             raise Http404 from error
         idea = _idea_for_button(request, pk)
         next_url = safe_next(request, idea.get_absolute_url())
-        context = {"idea": idea, "campaign": idea.campaign, "vote_next": next_url}
+        context = {**_button(request, idea), "vote_next": next_url}
         if request.htmx:
             context.update(vote_error=error.detail, swap_votes_left=True)
             return render(request, "votes/_vote_response.html", context)
@@ -61,8 +67,7 @@ def _answer(request, pk: int, *, act, done: str):
     next_url = safe_next(request, idea.get_absolute_url())
     if request.htmx:
         context = {
-            "idea": idea,
-            "campaign": idea.campaign,
+            **_button(request, idea),
             "vote_next": next_url,
             "vote_message": done,
             "swap_votes_left": True,

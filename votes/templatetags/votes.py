@@ -1,8 +1,11 @@
 """`{% vote_button idea %}`: the vote button of an idea, on its page and in lists.
 
-The states of every idea the page shows (`ideas` in the context, or just
-this `idea`) are computed on the first call, in a flat number of queries
-(votes.services.vote_states), and kept on the request for the other cards.
+It renders the state the view passed in (`vote_states`, from
+votes.services.vote_states: the vote endpoints' own answers). The idea pages
+of `ideas` cannot pass it: their views rank below votes (STYLE.md), so for
+them the states of every idea the page shows (`ideas` in the context, or just
+this `idea`) are computed on the first call, in a flat number of queries, and
+kept on the request for the other cards.
 """
 
 from django import template
@@ -33,7 +36,8 @@ def _states_for(context, idea) -> services.VoteState:
 
 @register.inclusion_tag("votes/_vote.html", takes_context=True)
 def vote_button(context, idea):
-    state = _states_for(context, idea)
+    passed = context.get("vote_states") or {}
+    state = passed[idea.pk] if idea.pk in passed else _states_for(context, idea)
     request = context.get("request")
     return {
         "request": request,
