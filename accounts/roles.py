@@ -89,6 +89,13 @@ def is_administrator(user) -> bool:
     return user.is_authenticated and user.is_superuser
 
 
+def may_move_to_box(user) -> bool:
+    """Who moves the awarded ideas of an internal campaign into the idea box
+    (results.services.move_to_box): the managers. The page's button, the
+    page, the API and the service all ask this."""
+    return is_manager(user)
+
+
 def roles_of(user) -> list[str]:
     """The site-wide roles of a user, in a stable order."""
     checks = [

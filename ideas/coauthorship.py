@@ -109,7 +109,7 @@ def awaits_answer(*, idea: Idea, user, now) -> bool:
 def _locked_row(idea: Idea, user, now) -> Coauthorship | None:
     """This person's row for the idea, locked. A co-author without one (the
     copy of an awarded idea moved into the box keeps its co-authors,
-    jury.publication) gets an accepted row first, so they can leave too."""
+    results.services) gets an accepted row first, so they can leave too."""
     row = Coauthorship.objects.select_for_update().filter(idea=idea, user=user).first()
     if row is None and idea.coauthors.filter(pk=user.pk).exists():
         row, _created = Coauthorship.objects.get_or_create(

@@ -13,7 +13,7 @@
 - ties: more votes, then the earlier submission, then the lower id.
 
 Computed with exact fractions so that equal scores compare equal; shown and
-stored as Decimals. Pure reading: publication (jury/publication.py) stores
+stored as Decimals. Pure reading: publication (results/services.py) stores
 this ranking once as ResultRow, pages before that compute it live.
 """
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "votes",
     "moderation",
     "jury",
+    "results",
 ]
 
 MIDDLEWARE = [

@@ -365,7 +365,7 @@ def test_the_page_runs_the_same_queries_for_3_and_30_ideas(client, django_assert
 def test_results_published_through_publication_show_on_the_page_and_in_the_api(client):
     from campaigns.models import Campaign
     from jury.models import Evaluation, Score
-    from jury.publication import publish_results
+    from results.services import publish_results
     from votes.models import TallyRow
 
     campaign = CampaignFactory(phase=Phase.DELIBERATION)

@@ -1,7 +1,7 @@
-"""Publishing the results (jury/publication.py and its task): the stored
+"""Publishing the results (results/services.py and its tasks): the stored
 ranking, the statuses, idempotence and a rerun after a crash, the e-mails
-to winners, authors and followers (once each), and the daily reminder of
-undecided awards."""
+to winners, authors and followers (once each). The daily reminder of
+undecided awards is the jury's: tests/jury/test_undecided_awards_reminder.py."""
 
 import datetime
 from decimal import Decimal
@@ -11,7 +11,6 @@ from django.core import mail
 from django.utils import timezone
 
 import pytest
-from freezegun import freeze_time
 
 from accounts import notifications as account_notifications
 from accounts.models import Notification
@@ -19,10 +18,13 @@ from campaigns.models import Audience, Campaign, CampaignFollower, Phase
 from ideabox.celery import app as celery_app
 from ideabox.exceptions import DomainError
 from ideas import notifications as idea_notifications
+from ideas import services as idea_services
 from ideas.models import Idea, Status, StatusChange
-from jury import awards, publication, tasks
+from jury import award_services
 from jury.models import Award, AwardBasis, Jury, ResultRow
-from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee, schedule_for, user_with_role
+from results import services as publication
+from results import tasks
+from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee, user_with_role
 from tests.jury.test_ranking import T0, award, criterion, juror, score
 from tests.votes.test_tally import cast_many, voters
 from votes import tally
@@ -57,8 +59,8 @@ def decided_campaign(**kwargs):
     campaign, ideas = voted_campaign(**kwargs)
     grand = award(campaign, "Grand prize", prize="A trip to Lisbon")
     award(campaign, "Public's choice", basis=AwardBasis.PUBLIC, prize="A dinner")
-    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)  # as when the vote closed
-    awards.decide_award(award=grand, by=user_with_role("manager"), winner=ideas[1])
+    award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)  # as when the vote closed
+    award_services.decide_award(award=grand, by=user_with_role("manager"), winner=ideas[1])
     to_results(campaign)
     return campaign, ideas
 
@@ -179,7 +181,7 @@ def test_publishing_twice_changes_nothing_the_second_time(django_capture_on_comm
 
 def test_a_crash_half_way_stores_nothing_and_a_rerun_publishes_everything():
     campaign, (first, second, third) = decided_campaign()
-    real = publication._set_statuses
+    real = idea_services.move_statuses
     calls = []
 
     def crash_on_the_second_call(**kwargs):
@@ -188,7 +190,7 @@ def test_a_crash_half_way_stores_nothing_and_a_rerun_publishes_everything():
             raise RuntimeError("worker killed")
         return real(**kwargs)
 
-    with mock.patch.object(publication, "_set_statuses", crash_on_the_second_call), pytest.raises(RuntimeError):
+    with mock.patch.object(idea_services, "move_statuses", crash_on_the_second_call), pytest.raises(RuntimeError):
         publication.publish_results(campaign_id=campaign.pk)
 
     # the awarded statuses of the first call were rolled back with the rest
@@ -221,9 +223,8 @@ def test_the_task_returns_for_a_missing_campaign_or_one_still_deliberating():
 
 
 def test_the_task_is_registered_under_its_name():
-    assert "jury.tasks.publish_results" in celery_app.tasks
-    assert "jury.tasks.remind_undecided_awards" in celery_app.tasks
-    assert "jury.publication.announce_results" in celery_app.tasks
+    assert "results.tasks.publish_results" in celery_app.tasks
+    assert "results.tasks.announce_results" in celery_app.tasks
 
 
 # --- e-mails ---------------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ def test_announcing_again_sends_nothing_twice(django_capture_on_commit_callbacks
     sent = len(mail.outbox)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert publication.announce_results(campaign.pk) == 0
+        assert publication.announce_results(campaign_id=campaign.pk) == 0
 
     assert len(mail.outbox) == sent
     assert Notification.objects.filter(key=publication.results_key(campaign)).count() == sent
@@ -280,8 +281,8 @@ def test_announcing_again_sends_nothing_twice(django_capture_on_commit_callbacks
 
 def test_nothing_is_announced_before_publication():
     campaign, _ideas = voted_campaign()
-    assert publication.announce_results(campaign.pk) == 0
-    assert publication.announce_results(987654) == 0
+    assert publication.announce_results(campaign_id=campaign.pk) == 0
+    assert publication.announce_results(campaign_id=987654) == 0
 
 
 def test_people_who_turned_the_kind_off_are_not_emailed(django_capture_on_commit_callbacks):
@@ -318,67 +319,3 @@ def test_demo_data_publishes_in_silence(django_capture_on_commit_callbacks):
 
     assert mail.outbox == []
     assert Jury.objects.get(campaign=campaign).published_at is not None
-
-
-# --- the daily reminder of undecided awards ------------------------------------------------------------
-
-
-def stuck(**kwargs):
-    """Past deliberation_ends, still deliberating, with a jury award undecided."""
-    campaign = CampaignFactory(phase=Phase.DELIBERATION, **schedule_for(Phase.RESULTS), **kwargs)
-    award(campaign, "Grand prize")
-    return campaign
-
-
-def test_managers_and_the_chair_are_reminded_once_a_day(django_capture_on_commit_callbacks):
-    campaign = stuck()
-    manager = user_with_role("manager")
-    chair = juror(campaign, chair=True).user
-    member = juror(campaign).user
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.remind_undecided_awards() == 2
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.remind_undecided_awards() == 0
-
-    (to_manager,) = sent_to(manager)
-    assert campaign.title in to_manager.body and "Grand prize" in to_manager.body
-    assert f"/campaigns/{campaign.slug}/jury/awards/" in to_manager.body
-    assert len(sent_to(chair)) == 1
-    assert sent_to(member) == []
-
-    with freeze_time(timezone.now() + datetime.timedelta(days=1)), django_capture_on_commit_callbacks(execute=True):
-        assert publication.remind_undecided_awards() == 2
-    assert len(sent_to(manager)) == 2
-
-
-def test_a_manager_gets_one_email_for_several_waiting_campaigns(django_capture_on_commit_callbacks):
-    first, second = stuck(), stuck()
-    manager = user_with_role("manager")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        publication.remind_undecided_awards()
-
-    (message,) = sent_to(manager)
-    assert first.title in message.body and second.title in message.body
-
-
-def test_no_reminder_before_deliberation_ends_or_once_every_jury_award_is_decided(django_capture_on_commit_callbacks):
-    early = CampaignFactory(phase=Phase.DELIBERATION)
-    award(early)
-    done = stuck()
-    idea = IdeaFactory(campaign=done, status=Status.SHORTLISTED)
-    Award.objects.filter(campaign=done).update(winner=idea, decided_at=timezone.now())
-    only_public = CampaignFactory(phase=Phase.DELIBERATION, **schedule_for(Phase.RESULTS))
-    award(only_public, basis=AwardBasis.PUBLIC)
-    user_with_role("manager")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert publication.remind_undecided_awards() == 0
-    assert mail.outbox == []
-
-
-def test_the_reminder_is_in_the_beat_schedule_daily_at_half_past_eight():
-    entry = next(e for e in celery_app.conf.beat_schedule.values() if e["task"] == "jury.tasks.remind_undecided_awards")
-    schedule = entry["schedule"]
-    assert (schedule.hour, schedule.minute) == ({8}, {30})

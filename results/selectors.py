@@ -1,7 +1,7 @@
 """Reading the published results: what the results page, the API and the
-managers' CSV show, and the bar chart's bars (drawn by templates/jury/results/_chart.html).
+managers' CSV show, and the bar chart's bars (drawn by templates/results/_chart.html).
 
-Everything here reads what publication (jury/publication.py) stored once:
+Everything here reads what publication (results/services.py) stored once:
 the Jury's `published_at`, the ResultRow ranking and the decided Awards. It
 never recomputes a published ranking, so the results never change after
 publication. A campaign is published when its Jury has `published_at`;
@@ -20,9 +20,8 @@ from accounts.models import User
 from campaigns.models import Campaign, Kind
 from ideabox.text import strip_bidi
 from ideas.models import Idea
+from jury.models import Award, Criterion, Jury, ResultRow
 from votes.models import Tally
-
-from .models import Award, Criterion, Jury, ResultRow
 
 # --- finding the campaign -------------------------------------------------------------
 
@@ -87,6 +86,11 @@ class Line:
         return self.named and not self.withheld
 
     @property
+    def shown_author(self) -> User | None:
+        """The author the API names on this line (None: anonymous, withheld, or a deleted account)."""
+        return self.idea.author if self.shows_author else None
+
+    @property
     def authors(self) -> list[User]:
         """The idea's authors by name (empty: anonymous)."""
         if not self.named:
@@ -98,6 +102,10 @@ class Line:
         return [award.name for award in self.awards]
 
     @property
+    def first_award_name(self) -> str | None:
+        return self.award_names[0] if self.awards else None
+
+    @property
     def justifications(self) -> list[str]:
         return [award.justification for award in self.awards if award.justification]
 
@@ -106,6 +114,20 @@ class Line:
 class Winner:
     award: Award
     line: Line | None  # None: the winner is not in the ranking (should not happen once published)
+
+
+@dataclass(frozen=True)
+class WinnerRef:
+    """An award's winner as the results name it: a withheld idea by the placeholder title."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class AwardEntry:
+    award: Award
+    winner: WinnerRef | None  # None: undecided
 
 
 @dataclass
@@ -128,6 +150,17 @@ class Results:
 
     def line_for(self, idea_id: int) -> Line | None:
         return next((line for line in self.lines if line.idea.pk == idea_id), None)
+
+    @property
+    def award_entries(self) -> list[AwardEntry]:
+        """Every award with its winner, decided or not, in the awards' order."""
+        return [AwardEntry(award=award, winner=self._winner(award)) for award in self.awards]
+
+    def _winner(self, award: Award) -> WinnerRef | None:
+        if award.winner is None:
+            return None
+        line = self.line_for(award.winner_id)
+        return WinnerRef(id=award.winner_id, title=line.title if line else award.winner.title)
 
     @property
     def public_percent(self) -> str:
@@ -237,7 +270,7 @@ def csv_rows(results: Results):
 
 @dataclass(frozen=True)
 class Bar:
-    """One idea's bar in the results chart (templates/jury/results/_chart.html)."""
+    """One idea's bar in the results chart (templates/results/_chart.html)."""
 
     rank: int
     label: str

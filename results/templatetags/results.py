@@ -22,4 +22,4 @@ def results_link(campaign) -> str:
         return ""
     if not Jury.objects.filter(campaign=campaign, published_at__isnull=False).exists():
         return ""
-    return render_to_string("jury/results/_link.html", {"campaign": campaign})
+    return render_to_string("results/_link.html", {"campaign": campaign})

@@ -1,5 +1,5 @@
 """Moving an awarded idea of an internal campaign into the idea box
-(jury/publication.move_to_box, its page button and API endpoint): the copy,
+(results.services.move_to_box, its page button and API endpoint): the copy,
 the link back, the campaign's tally and results untouched, once per idea."""
 
 import datetime
@@ -12,11 +12,11 @@ from rest_framework.test import APIClient
 from campaigns.models import Audience
 from ideabox.exceptions import DomainError
 from ideas.models import Comment, Idea, Status, Tag
-from jury import publication
 from jury.models import BoxTransfer, ResultRow
+from results import services as publication
 from tests.factories import ROLES, CommentFactory, employee, the_box, user_with_role
-from tests.jury.test_publication import decided_campaign, stored_rows
 from tests.jury.test_ranking import juror
+from tests.results.test_publication import decided_campaign, stored_rows
 from votes.models import Tally, TallyRow, Vote
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""The results chart (jury.results.results_chart and
-templates/jury/results/_chart.html): one item per ranked idea, its label
+"""The results chart (results.selectors.results_chart and
+templates/results/_chart.html): one item per ranked idea, its label
 above its bar and its numbers as text, bar widths in percent of the track
 (0 to 1), split into the public and the jury parts, every text escaped, and
 the table of the ranking as cards on a phone (issue 10, item 6)."""
@@ -13,7 +13,7 @@ from django.utils import translation
 
 import pytest
 
-from jury.results import Bar
+from results.selectors import Bar
 
 
 def render(*items: tuple[str, str, str], language: str = "en") -> str:
@@ -22,7 +22,7 @@ def render(*items: tuple[str, str, str], language: str = "en") -> str:
         for rank, (label, public, jury) in enumerate(items, start=1)
     ]
     with translation.override(language):
-        return render_to_string("jury/results/_chart.html", {"bars": bars})
+        return render_to_string("results/_chart.html", {"bars": bars})
 
 
 class Items(HTMLParser):

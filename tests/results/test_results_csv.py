@@ -10,9 +10,9 @@ import pytest
 from campaigns.models import Audience
 from ideas.models import Idea
 from jury.models import Award, ResultRow
-from jury.results import spreadsheet_safe
+from results.selectors import spreadsheet_safe
 from tests.factories import ROLES, UserFactory
-from tests.jury.test_results_page import login, published
+from tests.results.test_results_page import login, published
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,14 @@
-"""Publishing a campaign's results, telling people, reminding of undecided
-awards, and moving awarded ideas of an internal campaign into the idea box.
+"""Every write of the results: publishing a campaign's results, telling
+people, and moving awarded ideas of an internal campaign into the idea box.
 
-`publish_results` runs (as jury.tasks.publish_results) once the campaign has
+`publish_results` runs (as results.tasks.publish_results) once the campaign has
 left deliberation: in one transaction, with the campaign row locked, it
 stores the final ranking as ResultRow, sets the statuses (`awarded`,
 `not_selected`) and `Jury.published_at`; a second run, or a run after one
 that crashed half-way (nothing committed), gives the same stored result.
-After the commit, `announce_results` e-mails winners, authors and the
-campaign's followers, once per person (the Notification log).
+After the commit, `announce_results` (queued as results.tasks.announce_results)
+e-mails winners, authors and the campaign's followers, once per person (the
+Notification log).
 """
 
 import datetime
@@ -18,16 +19,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
-from celery import shared_task
 
 from accounts import notifications as mail
 from accounts import roles
@@ -36,20 +32,14 @@ from campaigns.models import Campaign, CampaignFollower, Kind, Phase
 from ideabox import outbox
 from ideabox.exceptions import DomainError
 from ideas import notifications
-from ideas.models import Attachment, Comment, Idea, IdeaFollower, Status, StatusChange
-from ideas.notifications import RETRY
-
-from . import awards, ranking
-from .models import Award, AwardBasis, BoxTransfer, Juror, Jury, ResultRow
+from ideas import services as idea_services
+from ideas.models import Attachment, Comment, Idea, IdeaFollower, Status
+from jury import award_services, ranking
+from jury.models import Award, BoxTransfer, Jury, ResultRow
 
 log = logging.getLogger(__name__)
 
 PUBLISHED_PHASES = (Phase.RESULTS, Phase.ARCHIVED)
-
-# The people who run a campaign's deliberation are told daily that it waits
-# for its awards. It is a deadline matter: the "last call before a deadline"
-# setting covers it (accounts.models has no kind of its own for the jury).
-REMINDER_KIND = NotificationKind.JURY_REMINDERS
 
 
 def results_path(campaign: Campaign) -> str:
@@ -69,23 +59,6 @@ class Publication:
     jury: Jury
     rows: list[ResultRow]
     published_now: bool  # False: it was published already, nothing changed
-
-
-def _set_statuses(*, idea_ids: list[int], to: str, now: datetime.datetime) -> list[int]:
-    """shortlisted -> `to`, compare-and-swap, with the history (by=None)."""
-    moving = list(
-        Idea.objects.select_for_update()
-        .filter(pk__in=idea_ids, status=Status.SHORTLISTED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not moving:
-        return []
-    Idea.objects.filter(pk__in=moving, status=Status.SHORTLISTED).update(status=to, status_changed_at=now)
-    StatusChange.objects.bulk_create(
-        [StatusChange(idea_id=pk, from_status=Status.SHORTLISTED, to_status=to, by=None, at=now) for pk in moving]
-    )
-    return moving
 
 
 def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -> Publication:
@@ -110,7 +83,7 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
         if jury.published_at is not None:
             return Publication(jury=jury, rows=list(ResultRow.objects.filter(campaign=campaign)), published_now=False)
 
-        awards.tally_and_decide_public_awards(campaign_id=campaign.pk, now=now)
+        award_services.tally_and_decide_public_awards(campaign_id=campaign.pk, now=now)
 
         standings = ranking.standings(campaign)
         ResultRow.objects.filter(campaign=campaign).delete()
@@ -128,12 +101,14 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
             ]
         )
         winners = set(Award.objects.filter(campaign=campaign, winner__isnull=False).values_list("winner_id", flat=True))
-        ranked = [standing.idea.pk for standing in standings]
-        _set_statuses(idea_ids=[pk for pk in ranked if pk in winners], to=Status.AWARDED, now=now)
-        _set_statuses(idea_ids=[pk for pk in ranked if pk not in winners], to=Status.NOT_SELECTED, now=now)
+        ranked = {standing.idea.pk for standing in standings}
+        # shortlisted -> awarded / not_selected, by the system (no actor); the
+        # news is the results e-mail (announce_results), not one per idea.
+        for to, ids in ((Status.AWARDED, ranked & winners), (Status.NOT_SELECTED, ranked - winners)):
+            idea_services.move_statuses(ideas=Idea.objects.filter(pk__in=ids), to=to, now=now)
         jury.published_at = now
         jury.save(update_fields=["published_at"])
-        outbox.enqueue("jury.publication.announce_results", campaign.pk)
+        outbox.enqueue("results.tasks.announce_results", campaign.pk)
     log.info("campaign %s: results published, %s ideas ranked, %s awarded", campaign.slug, len(rows), len(winners))
     return Publication(jury=jury, rows=rows, published_now=True)
 
@@ -145,8 +120,7 @@ def results_key(campaign: Campaign) -> str:
     return f"results:campaign:{campaign.pk}"
 
 
-@shared_task(name="jury.publication.announce_results", **RETRY)
-def announce_results(campaign_id: int) -> int:
+def announce_results(*, campaign_id: int) -> int:
     """E-mail the published results: to the authors of the shortlist (what
     their ideas won, or that they were not selected) and to the campaign's
     followers. One e-mail per person and campaign. Returns how many were queued."""
@@ -177,7 +151,7 @@ def announce_results(campaign_id: int) -> int:
             user=user,
             kind=NotificationKind.IDEA_STATUS_CHANGED,
             key=results_key(campaign),
-            template="jury/email/results_author",
+            template="results/email/author",
             context={
                 "campaign": campaign,
                 "won": [e for e in entries if e["awards"]],
@@ -194,87 +168,13 @@ def announce_results(campaign_id: int) -> int:
             user=user,
             kind=NotificationKind.FOLLOWED_CAMPAIGN_PHASE,
             key=results_key(campaign),
-            template="jury/email/results_follower",
+            template="results/email/follower",
             context={
                 "campaign": campaign,
                 "winners": [{"award": award, "idea": row.idea} for row in rows for award in won.get(row.idea_id, [])],
                 "results_url": results_url,
             },
         )
-    return sent
-
-
-# --- the daily reminder of undecided awards --------------------------------------------
-
-
-def stuck_campaigns(*, now: datetime.datetime):
-    """Campaigns past deliberation_ends still deliberating because a jury award is undecided."""
-    undecided = Award.objects.filter(basis=AwardBasis.JURY, winner__isnull=True).values("campaign_id")
-    return Campaign.objects.filter(phase=Phase.DELIBERATION, deliberation_ends__lte=now, pk__in=undecided).order_by(
-        "deliberation_ends", "pk"
-    )
-
-
-def _managers():
-    User = get_user_model()
-    codename = "manage_campaigns"
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="accounts")
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="accounts")
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
-def reminder_key(day: datetime.date) -> str:
-    return f"awards-undecided:{day.isoformat()}"
-
-
-def remind_undecided_awards(*, now: datetime.datetime | None = None) -> int:
-    """E-mail the managers and each stuck campaign's chair the campaigns
-    that wait for their awards: one e-mail per person per day (the key holds
-    the date), listing their campaigns. Returns how many were queued."""
-    now = now or timezone.now()
-    campaigns = list(stuck_campaigns(now=now))
-    if not campaigns:
-        return 0
-    pending: dict[int, list[str]] = defaultdict(list)
-    for campaign_id, name in (
-        Award.objects.filter(campaign__in=campaigns, basis=AwardBasis.JURY, winner__isnull=True)
-        .order_by("position", "pk")
-        .values_list("campaign_id", "name")
-    ):
-        pending[campaign_id].append(name)
-    entries = {
-        c.pk: {
-            "campaign": c,
-            "awards": pending[c.pk],
-            "awards_url": mail.absolute_url(reverse("awards:page", args=[c.slug])),
-        }
-        for c in campaigns
-    }
-    theirs: dict[int, list[int]] = defaultdict(list)
-    for manager_id in _managers():
-        theirs[manager_id] = [c.pk for c in campaigns]
-    for campaign_id, user_id in Juror.objects.filter(campaign__in=campaigns, is_chair=True).values_list(
-        "campaign_id", "user_id"
-    ):
-        if campaign_id not in theirs[user_id]:
-            theirs[user_id].append(campaign_id)
-    sent = 0
-    key = reminder_key(timezone.localdate(now))
-    for user in mail.recipients([pk for pk, ids in theirs.items() if ids], REMINDER_KIND):
-        sent += mail.send_once(
-            user=user,
-            kind=REMINDER_KIND,
-            key=key,
-            template="jury/email/results_awards_undecided",
-            context={"entries": [entries[pk] for pk in theirs[user.pk]]},
-        )
-    log.info("reminded %s people of %s campaigns waiting for their awards", sent, len(campaigns))
     return sent
 
 
@@ -326,7 +226,7 @@ def _copy_attachments(*, source: Idea, target: Idea, stored: list[str]) -> None:
 
 
 def _move_to_box(*, idea: Idea, by, now: datetime.datetime, stored: list[str]) -> BoxTransfer:
-    if by is None or not roles.is_manager(by):
+    if by is None or not roles.may_move_to_box(by):
         raise DomainError("not_found")
     with transaction.atomic():
         current = (

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from campaigns.models import Audience, Phase
 from jury.models import Award, Juror, ResultRow
 from tests.factories import ROLES, CampaignFactory, UserFactory, employee, user_with_role
-from tests.jury.test_results_page import DIGEST, SEES_INTERNAL, published
+from tests.results.test_results_page import DIGEST, SEES_INTERNAL, published
 
 pytestmark = pytest.mark.django_db
 
