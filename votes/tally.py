@@ -206,11 +206,6 @@ def _read(campaign_id: int) -> _Read:
 # --- the tally ---------------------------------------------------------------------
 
 
-def _ranked(idea: dict) -> bool:
-    """Lists, rankings and the shortlist leave out hidden, unapproved and merged ideas."""
-    return not idea["hidden"] and idea["approved"] and idea["status"] != Status.MERGED
-
-
 def tally_campaign(*, campaign_id: int, now: datetime.datetime | None = None) -> TallyResult:
     """Count a closed campaign's votes from the rows, rank, store, shortlist.
 
@@ -241,23 +236,24 @@ def tally_campaign(*, campaign_id: int, now: datetime.datetime | None = None) ->
         counts = read.counts
         ideas = {
             idea["pk"]: idea
-            for idea in Idea.objects.filter(campaign_id=campaign_id)
-            .order_by()
-            .values("pk", "created_at", "hidden", "approved", "status")
+            for idea in Idea.objects.filter(campaign_id=campaign_id).order_by().values("pk", "created_at")
         }
+        # Lists, rankings and the shortlist leave out what is not listed
+        # (hidden, unapproved, merged).
+        listed = set(Idea.objects.listed().filter(campaign_id=campaign_id).values_list("pk", flat=True))
         strays = counts.keys() - ideas.keys()
         if strays:
             # Votes recorded under this campaign for an idea of another one:
             # they are in the published list, so they are reported (apart).
             log.error("campaign %s: votes on ideas of other campaigns: %s", campaign_id, sorted(strays))
-            for idea in Idea.objects.filter(pk__in=strays).values("pk", "created_at", "hidden", "approved", "status"):
-                ideas[idea["pk"]] = {**idea, "hidden": True}
+            for idea in Idea.objects.filter(pk__in=strays).values("pk", "created_at"):
+                ideas[idea["pk"]] = idea
 
         ranked = sorted(
-            (idea for idea in ideas.values() if _ranked(idea)),
+            (idea for idea in ideas.values() if idea["pk"] in listed),
             key=lambda idea: (-counts.get(idea["pk"], 0), idea["created_at"], idea["pk"]),
         )
-        apart = sorted(pk for pk, idea in ideas.items() if not _ranked(idea) and counts.get(pk, 0) > 0)
+        apart = sorted(pk for pk in ideas if pk not in listed and counts.get(pk, 0) > 0)
         rows = [
             TallyRow(campaign_id=campaign_id, idea_id=idea["pk"], votes=counts.get(idea["pk"], 0), rank=position)
             for position, idea in enumerate(ranked, start=1)
