@@ -1,8 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import AuditAction, AuditEvent, User
+
+# Role changes made here are audited (role.grant / role.revoke): what the
+# person or group held is read before the save, compared once the groups and
+# permissions (saved after the object) are in.
 
 
 @admin.register(User)
@@ -10,6 +17,28 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Ideabox"), {"fields": ("display_name", "language")}),)
     list_display = ("username", "email", "display_name", "is_staff", "is_active", "date_joined")
     search_fields = ("username", "email", "display_name")
+
+    def save_model(self, request, obj, form, change):
+        form.privileges_before = services.privileges_of(obj) if change else set()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.record_role_changes(actor=request.user, user=form.instance, before=form.privileges_before)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    def save_model(self, request, obj, form, change):
+        form.privileges_before = services.group_privileges_of(obj) if change else set()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.record_group_changes(actor=request.user, group=form.instance, before=form.privileges_before)
 
 
 @admin.register(AuditEvent)

@@ -20,7 +20,7 @@ from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
 
 from . import names, roles
-from .models import AuditEvent, User
+from .models import AuditAction, AuditEvent, User
 
 
 @transaction.atomic
@@ -83,6 +83,7 @@ def ensure_user(
 
     Used by seed_demo; idempotent. Returns (user, created).
     """
+    before = set()
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -95,9 +96,12 @@ def ensure_user(
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
+    else:
+        before = privileges_of(user)
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
+    record_role_changes(actor=None, user=user, before=before)
     roles.forget(user)
     return user, created
 
@@ -172,3 +176,57 @@ def audit_many(
             for pk in ids
         ]
     )
+
+
+# --- role changes --------------------------------------------------------------------
+# A person's roles are made of their groups, their own permissions, and the
+# staff and superuser flags (accounts.roles reads them). Whatever changes
+# them (the admin, seed_demo) takes the set before and records the difference.
+
+
+def privileges_of(user: User) -> set[str]:
+    """What a person's roles are made of, as stable codes ("group:moderators",
+    "permission:accounts.moderate", "staff", "administrator"), read from the database."""
+    if user.pk is None:
+        return set()
+    flags = User.objects.filter(pk=user.pk).values("is_staff", "is_superuser").first() or {}
+    held = {f"group:{name}" for name in user.groups.values_list("name", flat=True)}
+    held |= {
+        f"permission:{app}.{codename}"
+        for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+    }
+    held |= {code for code, flag in (("staff", "is_staff"), ("administrator", "is_superuser")) if flags.get(flag)}
+    return held
+
+
+def record_role_changes(*, actor, user: User, before: set[str]) -> list[AuditEvent]:
+    """An audit event for each privilege `user` gained (`role.grant`) or lost
+    (`role.revoke`) since `before` (privileges_of, taken before the change)."""
+    after = privileges_of(user)
+    return [
+        audit(actor=actor, action=action, obj=user, detail={"role": role})
+        for action, roles_changed in (
+            (AuditAction.ROLE_GRANT, after - before),
+            (AuditAction.ROLE_REVOKE, before - after),
+        )
+        for role in sorted(roles_changed)
+    ]
+
+
+def group_privileges_of(group: Group) -> set[str]:
+    """The permissions a group gives its members, as codes ("accounts.moderate")."""
+    if group.pk is None:
+        return set()
+    return {
+        f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def record_group_changes(*, actor, group: Group, before: set[str]) -> list[AuditEvent]:
+    """A group's permissions changed: every member's role changed with them."""
+    after = group_privileges_of(group)
+    return [
+        audit(actor=actor, action=action, obj=group, detail={"permission": permission})
+        for action, changed in ((AuditAction.ROLE_GRANT, after - before), (AuditAction.ROLE_REVOKE, before - after))
+        for permission in sorted(changed)
+    ]

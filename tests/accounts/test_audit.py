@@ -1,5 +1,6 @@
 """The audit log: who did what to which object, from where; append-only on PostgreSQL."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
@@ -138,3 +139,68 @@ def test_the_table_can_still_be_emptied_by_truncate():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {AuditEvent._meta.db_table}")
     assert not AuditEvent.objects.exists()
+
+
+# --- role changes ---------------------------------------------------------------------------
+
+
+def roles_recorded() -> list[tuple]:
+    rows = AuditEvent.objects.values_list("action", "object_type", "object_id", "actor_id", "detail")
+    return sorted(rows, key=repr)
+
+
+def test_giving_and_taking_roles_in_the_admin_is_audited(client, administrator):
+    person = UserFactory()
+    moderators = Group.objects.get(name="moderators")
+    managers = Group.objects.get(name="campaign managers")
+    person.groups.add(managers)
+    client.force_login(administrator)
+    page = f"/admin/accounts/user/{person.pk}/change/"
+    form = {
+        "username": person.username,
+        "email": person.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [moderators.pk],
+        "date_joined_0": "2025-01-01",
+        "date_joined_1": "10:00:00",
+        "initial-date_joined_0": "2025-01-01",
+        "initial-date_joined_1": "10:00:00",
+        "language": "",
+        "display_name": "",
+    }
+    response = client.post(page, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert roles_recorded() == [
+        ("role.grant", "accounts.user", person.pk, administrator.pk, {"role": "group:moderators"}),
+        ("role.grant", "accounts.user", person.pk, administrator.pk, {"role": "staff"}),
+        ("role.revoke", "accounts.user", person.pk, administrator.pk, {"role": "group:campaign managers"}),
+    ]
+    assert client.post(page, form).status_code == 302  # saved again unchanged: nothing more recorded
+    assert len(roles_recorded()) == 3
+
+
+def test_saving_a_person_unchanged_records_nothing(client, administrator):
+    person = UserFactory()
+    before = services.privileges_of(person)
+    assert services.record_role_changes(actor=administrator, user=person, before=before) == []
+
+
+def test_changing_a_groups_permissions_in_the_admin_is_audited(client, administrator):
+    group = Group.objects.create(name="helpers")
+    moderate = Permission.objects.get(codename="moderate", content_type__app_label="accounts")
+    client.force_login(administrator)
+    response = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "helpers", "permissions": [moderate.pk]})
+    assert response.status_code == 302
+    assert roles_recorded() == [
+        ("role.grant", "auth.group", group.pk, administrator.pk, {"permission": "accounts.moderate"}),
+    ]
+
+
+def test_seeding_a_person_with_a_group_records_it_as_the_systems():
+    person, _created = services.ensure_user(
+        username="seeded", email="seeded@example.org", password="x" * 12, groups=("moderators",)
+    )
+    assert roles_recorded() == [("role.grant", "accounts.user", person.pk, None, {"role": "group:moderators"})]
+    services.ensure_user(username="seeded", email="seeded@example.org", password="x" * 12, groups=("moderators",))
+    assert len(roles_recorded()) == 1  # already held: nothing new
