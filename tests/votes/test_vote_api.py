@@ -278,8 +278,18 @@ def test_ipv6_addresses_count_per_64(settings):
     settings.TRUSTED_PROXY_COUNT = 0
     one = address_key(_request("2001:db8:1:2::1"))
     other = address_key(_request("2001:db8:1:2:ffff::9"))
-    assert one == other == "2001:db8:1:2::/64"
+    assert one == other
     assert address_key(_request("2001:db8:1:3::1")) != one
+    assert address_key(_request("203.0.113.9")) == "203.0.113.9"
+
+
+@override_settings(VOTE_RATE_PER_USER="1000/m", VOTE_RATE_PER_IP="1/m", TRUSTED_PROXY_COUNT=0)
+def test_one_ipv6_machine_cannot_vote_past_the_address_limit_by_changing_address():
+    idea, other = IdeaFactory.create_batch(2, campaign=voting_campaign())
+    first = api_for(UserFactory()).post(url(idea), REMOTE_ADDR="2001:db8:1:2::1")
+    second = api_for(UserFactory()).post(url(other), REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    assert first.status_code == 201
+    refusal(second, 429, "throttled")
 
 
 @override_settings(VOTE_RATE_PER_USER="1000/m", VOTE_RATE_PER_IP="1/m", TRUSTED_PROXY_COUNT=1)
