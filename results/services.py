@@ -105,7 +105,8 @@ def publish_results(*, campaign_id: int, now: datetime.datetime | None = None) -
         # shortlisted -> awarded / not_selected, by the system (no actor); the
         # news is the results e-mail (announce_results), not one per idea.
         for to, ids in ((Status.AWARDED, ranked & winners), (Status.NOT_SELECTED, ranked - winners)):
-            idea_services.move_statuses(ideas=Idea.objects.filter(pk__in=ids), to=to, now=now)
+            shortlisted = Idea.objects.filter(pk__in=ids, status=Status.SHORTLISTED)
+            idea_services.move_statuses(ideas=shortlisted, to=to, now=now)
         jury.published_at = now
         jury.save(update_fields=["published_at"])
         outbox.enqueue("results.tasks.announce_results", campaign.pk)
