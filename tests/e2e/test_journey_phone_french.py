@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
-from tests.jury.test_results_page import published
+from tests.results.test_results_page import published
 
 from .conftest import PHONE
 from .test_journey_public_voter import ENGLISH, Words, public_voter_journey, voting_campaign

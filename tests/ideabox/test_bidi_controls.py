@@ -16,7 +16,7 @@ from ideas.models import Idea, Tag
 from jury import services as jury_services
 from jury.models import ResultRow
 from tests.factories import CampaignFactory, CategoryFactory, IdeaFactory, UserFactory
-from tests.jury.test_results_page import login, published
+from tests.results.test_results_page import login, published
 
 pytestmark = pytest.mark.django_db
 

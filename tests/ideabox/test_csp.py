@@ -14,7 +14,7 @@ from campaigns.models import Phase
 from ideabox.settings.base import media_origins
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, the_box
 from tests.ideabox.test_deploy import PRODUCTION_ENV, ROOT
-from tests.jury.test_results_page import published
+from tests.results.test_results_page import published
 
 pytestmark = pytest.mark.django_db
 

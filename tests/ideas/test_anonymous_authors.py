@@ -263,8 +263,8 @@ def test_moderators_see_who_wrote_an_anonymous_idea_awaiting_approval(client, mo
 
 
 def test_a_manager_learns_no_name_from_an_anonymous_idea_moved_into_the_box(client):
-    from jury import publication
     from jury.models import Jury
+    from results import services as publication
 
     campaign = CampaignFactory(allow_anonymous=True, audience=Audience.INTERNAL, phase=Phase.RESULTS)
     Jury.objects.create(campaign=campaign, published_at=timezone.now() - datetime.timedelta(days=1))

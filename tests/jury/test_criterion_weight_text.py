@@ -14,7 +14,7 @@ import pytest
 from campaigns.models import Phase
 from jury.models import Criterion, Jury
 from tests.factories import CampaignFactory
-from tests.jury.test_results_page import PAGE, published
+from tests.results.test_results_page import PAGE, published
 
 pytestmark = pytest.mark.django_db
 
