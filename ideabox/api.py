@@ -8,13 +8,15 @@ DomainError.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from .exceptions import DomainError
+from .exceptions import ERROR_CODES, DomainError
 
 
 class Pagination(PageNumberPagination):
@@ -29,6 +31,32 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+# What an endpoint that reads a body may answer whatever it does with it: a
+# body that is not JSON, too large or nested too deep, or in a media type it
+# does not read.
+BODY_REFUSALS = ("invalid", "unsupported_media_type")
+
+
+def refusals(*codes: str) -> dict[int, OpenApiResponse]:
+    """An endpoint's documented refusals (its `responses=` entries besides
+    success), from the error-code table: one per status, naming each of the
+    given codes that answer with it and what the code means."""
+    by_status: dict[int, list[str]] = {}
+    for code in dict.fromkeys(codes):
+        by_status.setdefault(ERROR_CODES[code].status, []).append(code)
+    return {
+        status: OpenApiResponse(
+            ErrorSerializer,
+            description=format_lazy(" ".join(["`{}`: {}."] * len(names)), *_with_meanings(names)),
+        )
+        for status, names in sorted(by_status.items())
+    }
+
+
+def _with_meanings(codes: list[str]) -> list:
+    return [part for code in codes for part in (code, ERROR_CODES[code].meaning)]
 
 
 # DRF exceptions -> our codes. Order matters: subclasses before parents.

@@ -5,43 +5,55 @@ turn it into the answer the caller gets. The code decides the HTTP status,
 so a refusal means the same thing on every path.
 """
 
+from typing import NamedTuple
+
 from django.utils.translation import gettext_lazy as _
 
-# code -> HTTP status, as the API conventions in PRODUCT.md list them.
-STATUS_BY_CODE: dict[str, int] = {
-    "invalid": 400,
-    "not_authenticated": 401,
-    "authentication_failed": 401,
-    "permission_denied": 403,
-    "not_allowed": 403,
-    "own_idea": 403,
-    "not_found": 404,
-    "not_voted": 404,
-    "method_not_allowed": 405,
-    "not_acceptable": 406,
-    "already_voted": 409,
-    "vote_limit_reached": 409,
-    "voting_closed": 409,
-    "submission_closed": 409,
-    "invalid_transition": 409,
-    "results_not_published": 409,
-    "rules_locked": 409,  # votes_per_voter, audience, anonymity, moderation: fixed once voting opens
-    "conflict": 409,
-    "unsupported_media_type": 415,
-    "throttled": 429,
-    # the jury (jury/services.py, jury/awards.py, jury/publication.py)
-    "jury_locked": 409,  # the jury's setup is fixed once voting opens
-    "jury_closed": 409,  # scores are given during deliberation, before it ends
-    "conflict_declared": 409,  # the juror declared a conflict of interest on this idea
-    "already_awarded": 409,  # the idea already won another award of this campaign
-    "awards_undecided": 409,  # leaving deliberation with a jury award still undecided
-    "awards_closed": 409,  # awards are decided during deliberation only
-    "already_moved": 409,  # the awarded idea was already moved into the idea box
+
+class Code(NamedTuple):
+    status: int
+    meaning: str  # what the code says, in the API's documentation (ideabox.api.refusals)
+
+
+# Every code the API answers: its HTTP status and what it means. The README's
+# error-code table lists them, PRODUCT.md names the core ones; an endpoint's
+# documented refusals are generated from here (ideabox.api.refusals).
+ERROR_CODES: dict[str, Code] = {
+    "invalid": Code(400, _("bad fields (named in `fields`), or a malformed body")),
+    "not_authenticated": Code(401, _("no credentials, or a token that is not valid")),
+    "authentication_failed": Code(401, _("the credentials are not valid")),
+    "permission_denied": Code(403, _("the caller's role does not allow this")),
+    "not_allowed": Code(403, _("reserved to the campaign's audience, with a verified e-mail address")),
+    "own_idea": Code(403, _("not on one's own idea")),
+    "not_found": Code(404, _("no such thing, or not visible to the caller")),
+    "not_voted": Code(404, _("there is no vote to withdraw")),
+    "method_not_allowed": Code(405, _("this method is not allowed here")),
+    "not_acceptable": Code(406, _("an Accept header the API cannot answer")),
+    "already_voted": Code(409, _("the caller already supports this idea")),
+    "vote_limit_reached": Code(409, _("the caller has no vote left in this campaign")),
+    "voting_closed": Code(409, _("the campaign is not open for voting")),
+    "submission_closed": Code(409, _("the campaign does not take ideas now")),
+    "invalid_transition": Code(409, _("not a move the current state allows")),
+    "results_not_published": Code(409, _("the results are not published yet")),
+    "rules_locked": Code(409, _("votes per voter, audience, anonymity and moderation are fixed once voting opens")),
+    "conflict": Code(409, _("already in the state asked for, or changed meanwhile: reload and try again")),
+    "unsupported_media_type": Code(415, _("a body in a media type the endpoint does not read")),
+    "throttled": Code(429, _("too many requests: wait for `Retry-After` seconds")),
+    # the jury (jury/services.py, jury/award_services.py, results/services.py)
+    "jury_locked": Code(409, _("the jury's setup is fixed once voting opens")),
+    "jury_closed": Code(409, _("scores are given during deliberation, before it ends")),
+    "conflict_declared": Code(409, _("the juror declared a conflict of interest on this idea")),
+    "already_awarded": Code(409, _("the idea already won another award of this campaign")),
+    "awards_undecided": Code(409, _("a jury award is still undecided")),
+    "awards_closed": Code(409, _("awards are decided during deliberation only")),
+    "already_moved": Code(409, _("the awarded idea was already moved into the idea box")),
     # co-authorship (ideas/coauthorship.py)
-    "coauthors_locked": 409,  # voting has opened: invitations lapsed, nobody joins or leaves an idea
+    "coauthors_locked": Code(409, _("voting has opened: invitations lapsed, nobody joins or leaves an idea")),
     # answered by ideabox.views.server_error only: a bug, never raised on purpose
-    "server_error": 500,
+    "server_error": Code(500, _("a bug on the server's side: nothing more is said")),
 }
+
+STATUS_BY_CODE: dict[str, int] = {code: entry.status for code, entry in ERROR_CODES.items()}
 
 DEFAULT_DETAIL: dict[str, str] = {
     "invalid": _("The request is not valid."),
