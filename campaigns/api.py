@@ -5,7 +5,6 @@ may not see is a 404, never a 403. Writes call campaigns.services.
 """
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
@@ -326,13 +325,3 @@ class CampaignFollow(APIView):
     def delete(self, request, slug):
         services.unfollow_campaign(campaign=_visible(request, slug), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-urlpatterns = [
-    path("campaigns/", CampaignList.as_view(), name="campaigns-list"),
-    path("campaigns/<slug:slug>/", CampaignDetail.as_view(), name="campaigns-detail"),
-    path("campaigns/<slug:slug>/transition/", CampaignTransition.as_view(), name="campaigns-transition"),
-    path("campaigns/<slug:slug>/extend/", CampaignExtend.as_view(), name="campaigns-extend"),
-    path("campaigns/<slug:slug>/categories/", CampaignCategories.as_view(), name="campaigns-categories"),
-    path("campaigns/<slug:slug>/follow/", CampaignFollow.as_view(), name="campaigns-follow"),
-]

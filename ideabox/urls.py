@@ -8,24 +8,18 @@ from django.views.static import serve
 
 from drf_spectacular.views import SpectacularAPIView
 
-from accounts import api as accounts_api
-from accounts import notifications_api
 from jury import awards_urls as jury_awards_urls
 from jury import results_urls as jury_results_urls
-from votes import results_urls
 
 from . import views
 
 api_v1 = [
     # The vote first: the hottest address resolves before the others are tried.
-    path("", include("votes.api")),
-    path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
-    path("me/", accounts_api.MeView.as_view(), name="me"),
-    path("me/notifications/", notifications_api.NotificationSettingsView.as_view(), name="me-notifications"),
-    path("", include("campaigns.api")),
-    path("", include("ideas.api")),
+    path("", include("votes.api_urls")),
+    path("", include("accounts.api_urls")),
+    path("campaigns/", include("campaigns.api_urls")),
+    path("", include("ideas.api_urls")),
     path("", include("moderation.api_urls")),
-    path("", include(results_urls.api_urlpatterns)),
     path("", include("jury.api")),
     path("", include(jury_results_urls.api_urlpatterns)),
     path("", include(jury_awards_urls.api_urlpatterns)),
@@ -41,11 +35,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
-    path("", include("campaigns.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("", include("ideas.urls")),
     path("moderation/", include("moderation.urls")),
     path("", include("votes.urls")),
-    path("", include("votes.results_urls")),
     path("", include("jury.urls")),
     path("", include("jury.results_urls")),
     path("", include("jury.awards_urls")),

@@ -6,7 +6,6 @@ Every lookup starts from what the caller may see, so anything else is a
 """
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext as _
 
 from drf_spectacular.types import OpenApiTypes
@@ -417,12 +416,3 @@ class SimilarIdeasView(APIView):
                 for idea in ideas
             ]
         )
-
-
-urlpatterns = [
-    path("campaigns/<slug:slug>/ideas/", CampaignIdeasView.as_view(), name="ideas-list"),
-    path("campaigns/<slug:slug>/ideas/similar/", SimilarIdeasView.as_view(), name="ideas-similar"),
-    path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="ideas-detail"),
-    path("ideas/<int:pk>/comments/", IdeaCommentsView.as_view(), name="ideas-comments"),
-    path("ideas/<int:pk>/follow/", IdeaFollowView.as_view(), name="ideas-follow"),
-]

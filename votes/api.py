@@ -9,7 +9,6 @@ Both are rate limited per account and per client address (votes/ratelimit.py).
 """
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -139,9 +138,3 @@ class CoauthorshipView(APIView):
     def delete(self, request, pk: int):
         decline_or_leave(idea=pk, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-urlpatterns = [
-    path("ideas/<int:pk>/vote/", VoteView.as_view(), name="votes-vote"),
-    path("ideas/<int:pk>/coauthorship/", CoauthorshipView.as_view(), name="ideas-coauthorship"),
-]

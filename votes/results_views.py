@@ -77,8 +77,8 @@ def tally_page(request, slug: str):
         "may_see_hidden": may_see_hidden,
         "shortlisted": Status.SHORTLISTED,
         "check_form": ReceiptForm(),
-        "receipts_url": reverse("tally:receipts", args=[campaign.slug]),
-        "verifier_url": reverse("tally:verifier"),
+        "receipts_url": reverse("votes:tally_receipts", args=[campaign.slug]),
+        "verifier_url": reverse("votes:tally_verifier"),
     }
     return render(request, "votes/results_tally.html", context)
 
@@ -246,7 +246,7 @@ class TallyAPIView(APIView):
             "rows": [
                 {"idea": idea, "votes": votes, "rank": rank, "hidden": hidden} for idea, votes, rank, hidden in rows
             ],
-            "receipts_url": request.build_absolute_uri(reverse("tally:receipts", args=[campaign.slug])),
+            "receipts_url": request.build_absolute_uri(reverse("votes:tally_receipts", args=[campaign.slug])),
         }
         # Plain data: the serializer describes the schema, the rows need no per-field work.
         return Response(body)

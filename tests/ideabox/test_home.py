@@ -132,7 +132,7 @@ def test_a_public_member_is_offered_the_public_campaigns_and_their_votes(client,
     assert 'href="/campaigns/public-submission/ideas/new/"' in steps
     assert "internal" not in steps
     assert "/box/" not in steps
-    assert reverse("tally:my_receipts") in steps
+    assert reverse("votes:my_receipts") in steps
     assert reverse("accounts:notifications") in steps
     assert reverse("accounts:profile") in steps
 
@@ -143,7 +143,7 @@ def test_an_employee_is_offered_the_internal_campaigns_and_the_idea_box(client, 
     assert "Submit an idea to “Campaign internal in submission”" in steps
     assert "Vote in “Campaign public in voting”" in steps
     assert 'href="/box/"' in steps
-    assert reverse("tally:my_receipts") in steps
+    assert reverse("votes:my_receipts") in steps
 
 
 def test_a_campaign_past_its_deadline_is_not_offered(client):
