@@ -68,3 +68,27 @@ def test_roles_cost_a_bounded_number_of_queries(django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         roles.roles_of(user)
         roles.roles_of(user)
+
+
+# --- who holds a permission: whom a role's reminders and escalations are for ------
+
+
+def test_holders_of_a_permission_hold_it_through_a_group_or_directly_once_each():
+    from django.contrib.auth.models import Permission
+
+    moderator = UserFactory(groups=["moderators"])
+    direct = UserFactory()
+    direct.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=roles.MODERATE))
+    both = UserFactory(groups=["moderators"])
+    both.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=roles.MODERATE))
+    UserFactory(groups=["moderators"], is_active=False)
+    UserFactory(is_superuser=True, is_staff=True)  # every permission, but in no team
+    UserFactory(groups=["campaign managers"])
+    UserFactory()
+    assert list(roles.holders_of(roles.MODERATE)) == [moderator, direct, both]
+
+
+def test_holders_of_manage_campaigns_are_the_managers():
+    manager = UserFactory(groups=["campaign managers"])
+    UserFactory(groups=["moderators"])
+    assert list(roles.holders_of(roles.MANAGE_CAMPAIGNS)) == [manager]
