@@ -1,7 +1,7 @@
 """What happens when a campaign leaves a phase and enters the next.
 
 The one module of campaigns/ that calls into the apps ranked above it
-(ideas, votes, jury): the phase machine in services.py calls
+(ideas, votes, jury, results): the phase machine in services.py calls
 `phase_changed` inside the transaction of a move that really happened
 (its compare-and-swap changed exactly one row), and everything here that
 reaches outside the database waits for the commit.
@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from ideabox import outbox
 from ideas import coauthorship
-from jury import awards
-from jury.publication import PUBLISHED_PHASES
+from jury import award_services
+from results.services import PUBLISHED_PHASES
 from votes.tally import TALLIED_PHASES
 
 from .models import Campaign, Phase, PhaseTransition, Work, WorkLease
@@ -28,11 +28,11 @@ log = logging.getLogger(__name__)
 
 # Queued (campaign id) when a campaign leaves voting, and re-queued by the
 # sweep for a campaign past voting without a tally: it tallies the vote and
-# decides the public awards from that tally, in one transaction (jury.awards).
+# decides the public awards from that tally, in one transaction (jury.award_services).
 AFTER_VOTING_TASK = "jury.tasks.tally_and_decide_public_awards"
 # Queued (campaign id) when a campaign leaves deliberation, and re-queued by
 # the sweep for a campaign past deliberation without published results.
-AFTER_DELIBERATION_TASK = "jury.tasks.publish_results"
+AFTER_DELIBERATION_TASK = "results.tasks.publish_results"
 
 # How long the work queued for a campaign is left to the worker that has it
 # before the sweep queues it again. A tally takes about a second per million
@@ -59,7 +59,7 @@ def phase_changed(*, campaign: Campaign, transition: PhaseTransition) -> None:
     if entered == Phase.VOTING and campaign.accepts_votes(transition.at):
         # Followers hear that the vote opened; a scheduler catching up past
         # the whole vote does not announce a vote that has already closed.
-        outbox.enqueue("ideas.notifications.campaign_phase_changed", campaign.pk, Phase.VOTING.value)
+        outbox.enqueue("ideas.tasks.campaign_phase_changed", campaign.pk, Phase.VOTING.value)
 
     # Leaving voting (voting -> deliberation) is the hand-over point for the
     # tally: the votes are frozen (accepts_votes() refuses any vote after
@@ -77,7 +77,7 @@ def phase_changed(*, campaign: Campaign, transition: PhaseTransition) -> None:
     # decision locks too, so no decision slips between this check and the
     # commit. Once committed, a worker publishes the results.
     if transition.from_phase == Phase.DELIBERATION:
-        awards.check_all_decided(campaign=campaign)
+        award_services.check_all_decided(campaign=campaign)
         _queue(campaign.pk, Work.AFTER_DELIBERATION, now=transition.at)
 
 

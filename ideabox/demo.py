@@ -22,11 +22,11 @@ from ideabox.exceptions import DomainError
 from ideas import review
 from ideas import services as idea_services
 from ideas.models import Idea, Status
-from jury import awards as jury_awards
-from jury import publication, ranking
+from jury import award_services, ranking
 from jury import services as jury_services
 from jury.models import AwardBasis, Criterion, Juror
 from moderation import services as moderation
+from results import services as result_services
 from votes import coauthorship
 from votes import services as vote_services
 
@@ -355,18 +355,18 @@ def _decide_awards(campaign: Campaign, *, now) -> None:
     tally, when voting closed: its idea is taken)."""
     campaign = Campaign.objects.get(pk=campaign.pk)
     chair = User.objects.get(username="jury1")
-    view = jury_awards.overview(campaign)
+    view = award_services.overview(campaign)
     standings = view.standings
     awards = {award.name: award for award in view.awards}
     if not standings:
         return
     grand = next(s.idea for s in standings if s.idea.pk == view.suggestions[awards["Grand prize"].pk])
-    jury_awards.decide_award(award=awards["Grand prize"], by=chair, winner=grand, now=now)
+    award_services.decide_award(award=awards["Grand prize"], by=chair, winner=grand, now=now)
     # Below the top of the ranking, and not an idea that won already.
     taken = (grand.pk, awards["Public's choice"].winner_id)
     candidates = [s.idea for s in standings[2:] if s.idea.pk not in taken]
     if candidates:
-        jury_awards.decide_award(
+        award_services.decide_award(
             award=awards["Special mention"],
             by=chair,
             winner=candidates[-1],
@@ -477,12 +477,12 @@ def _play_campaign(
             # What the scheduler's hand-over does after commit (the tally, and
             # the public awards decided from it), done now so the demo's tally
             # pages are there at once (it is idempotent).
-            jury_awards.tally_and_decide_public_awards(campaign_id=campaign.pk, now=schedule["voting_closes"])
+            award_services.tally_and_decide_public_awards(campaign_id=campaign.pk, now=schedule["voting_closes"])
             if spec.jury and spec.phase == Phase.DELIBERATION:
                 _score(campaign, complete=False, start=schedule["voting_closes"], end=now)
         if to == Phase.RESULTS:
             # Likewise the publication the move queues after commit (idempotent).
-            publication.publish_results(campaign_id=campaign.pk, now=schedule[boundary])
+            result_services.publish_results(campaign_id=campaign.pk, now=schedule[boundary])
     if spec.phase == Phase.ARCHIVED:
         campaign_services.transition_campaign(campaign=campaign, to=Phase.ARCHIVED, by=manager, now=now)
     return made

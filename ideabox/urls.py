@@ -8,8 +8,6 @@ from django.views.static import serve
 
 from drf_spectacular.views import SpectacularAPIView
 
-from jury import awards_urls as jury_awards_urls
-from jury import results_urls as jury_results_urls
 
 from . import views
 
@@ -20,9 +18,8 @@ api_v1 = [
     path("campaigns/", include("campaigns.api_urls")),
     path("", include("ideas.api_urls")),
     path("", include("moderation.api_urls")),
-    path("", include("jury.api")),
-    path("", include(jury_results_urls.api_urlpatterns)),
-    path("", include(jury_awards_urls.api_urlpatterns)),
+    path("", include("jury.api_urls")),
+    path("", include("results.api_urls")),
     # Last: any other address under /api/v1/ is a JSON 404, DEBUG or not.
     re_path(r"", views.api_not_found),
 ]
@@ -40,8 +37,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("", include("votes.urls")),
     path("", include("jury.urls")),
-    path("", include("jury.results_urls")),
-    path("", include("jury.awards_urls")),
+    path("", include("results.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -86,7 +86,7 @@ class WildcardAdmin(admin.ModelAdmin):
 @admin.register(Award)
 class AwardAdmin(admin.ModelAdmin):
     """Decisions are read here, not made: jury awards are decided on the awards
-    page or API (jury.awards.decide_award), public awards from the tally."""
+    page or API (jury.award_services.decide_award), public awards from the tally."""
 
     list_display = ["name", "campaign", "position", "basis", "winner", "decided_at"]
     list_filter = ["basis", "campaign__phase"]
@@ -98,7 +98,7 @@ class AwardAdmin(admin.ModelAdmin):
 
 @admin.register(PublicAwardDecision)
 class PublicAwardDecisionAdmin(admin.ModelAdmin):
-    """The history of public awards (jury.awards): a record, not edited here."""
+    """The history of public awards (jury.award_services): a record, not edited here."""
 
     list_display = ["award", "reason", "previous_winner", "winner", "votes", "at"]
     list_filter = ["reason"]
@@ -133,7 +133,7 @@ class ResultRowAdmin(admin.ModelAdmin):
 
 @admin.register(BoxTransfer)
 class BoxTransferAdmin(admin.ModelAdmin):
-    """Moves of awarded ideas into the idea box (jury/publication.py): a record, not edited here."""
+    """Moves of awarded ideas into the idea box (results/services.py): a record, not edited here."""
 
     list_display = ["idea", "box_idea", "by", "at"]
     search_fields = ["idea__title", "box_idea__title"]

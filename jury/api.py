@@ -1,4 +1,4 @@
-"""Jury API under /api/v1/ (url names `jury-...`).
+"""Jury API under /api/v1/ (url names `jury-...` and `awards-...`, in jury/api_urls.py).
 
 Jurors and managers:
   GET  campaigns/{slug}/jury/ideas/               the shortlist as the caller scores it (paginated)
@@ -6,37 +6,53 @@ Jurors and managers:
   POST campaigns/{slug}/jury/conflicts/{idea_id}/ {"reason": "..."}: declare a conflict of interest
 Managers and the chair:
   GET  campaigns/{slug}/jury/progress/
+Managers, during deliberation:
+  GET/POST campaigns/{slug}/jury/wildcards/, DELETE .../wildcards/{id}/, POST .../jury/reminders/
 Anyone who may see the campaign (managers write):
   GET/PUT campaigns/{slug}/jury-setup/
   POST campaigns/{slug}/jury-setup/jurors/, PATCH/DELETE .../jurors/{id}/
   POST campaigns/{slug}/jury-setup/criteria/, PATCH/DELETE .../criteria/{id}/, PUT .../criteria/order/
   POST campaigns/{slug}/jury-setup/awards/, PATCH/DELETE .../awards/{id}/, PUT .../awards/order/
+Managers and the campaign's jurors (read), the chair and managers (write):
+  GET    campaigns/{slug}/jury/awards/                 the awards, their decisions and the live ranking
+  PUT    campaigns/{slug}/jury/awards/{award_id}/      {"winner": idea id, "justification": "..."}
+  DELETE campaigns/{slug}/jury/awards/{award_id}/      take the decision back (204)
+Public awards are decided by the votes, from the tally, when voting closes
+(jury.services): never by hand, so PUT and DELETE refuse them. The ranking
+is the shortlist (N ideas plus wildcards), so it is returned whole rather
+than paginated.
 
-A campaign the caller may not see, or whose jury pages they may not open, is a 404.
+A campaign the caller may not see, or whose jury pages they may not open,
+is a 404; a juror who is not the chair gets 403 `permission_denied` on the
+award writes.
+
+Every response is rendered by an output serializer from what the services
+and selectors return (the schema is what is sent); what depends on the
+caller (blind review hides votes and authors) comes in the serializer's
+context: `hides_votes`, `viewer`.
 """
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import roles
 from campaigns.models import Kind
 from campaigns.services import require_manager
 from ideabox.api import ErrorSerializer, Pagination
 from ideas.api import author_for
+from ideas.models import Idea
 
-from . import services
-from .access import jury_campaign_or_404, may_see_progress, seat, visible_or_seated
-from .models import SCALE_MAX, Award, AwardBasis, Criterion, Juror, Jury, Wildcard
+from . import award_services, selectors, services
+from .access import jury_campaign_or_404, may_decide_awards, may_see_progress, seat, visible_or_seated
+from .models import SCALE_MAX, Award, AwardBasis, Criterion, Juror, Wildcard
 
-# --- serializers ---------------------------------------------------------------------------
+# --- output serializers ------------------------------------------------------------------------
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -45,16 +61,16 @@ class AuthorSerializer(serializers.Serializer):
 
 
 class JuryIdeaSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    status = serializers.CharField()
-    author = AuthorSerializer(
-        allow_null=True,
+    # A juror's card (jury.selectors.Card).
+    id = serializers.IntegerField(source="idea.pk")
+    title = serializers.CharField(source="idea.title")
+    summary = serializers.CharField(source="idea.summary")
+    status = serializers.CharField(source="idea.status")
+    author = serializers.SerializerMethodField(
         help_text=_("Null in blind review, and on an anonymous idea for whoever may not learn who wrote it."),
     )
-    votes = serializers.IntegerField(allow_null=True, help_text=_("Votes in the tally; null in blind review."))
-    scores = serializers.DictField(child=serializers.IntegerField(), help_text=_("Your scores: {criterion id: 0-5}."))
+    votes = serializers.SerializerMethodField(help_text=_("Votes in the tally; null in blind review."))
+    scores = serializers.SerializerMethodField(help_text=_("Your scores: {criterion id: 0-5}."))
     comment = serializers.CharField(allow_blank=True)
     conflict = serializers.BooleanField(help_text=_("You declared a conflict of interest."))
     own = serializers.BooleanField(help_text=_("You wrote or co-wrote it."))
@@ -62,89 +78,82 @@ class JuryIdeaSerializer(serializers.Serializer):
     marks = serializers.IntegerField(help_text=_("How many jurors scored it."))
     disputed = serializers.BooleanField(help_text=_("The jurors' scores spread more than the threshold."))
 
+    @extend_schema_field(AuthorSerializer(allow_null=True))
+    def get_author(self, card) -> dict | None:
+        return None if self.context["hides_votes"] else author_for(card.idea, self.context["viewer"])
 
-def _card_data(card: services.Card, *, blind: bool, viewer) -> dict:
-    idea = card.idea
-    return {
-        "id": idea.pk,
-        "title": idea.title,
-        "summary": idea.summary,
-        "status": idea.status,
-        "author": None if blind else author_for(idea, viewer),
-        "votes": None if blind else card.votes,
-        "scores": {str(pk): value for pk, value in card.scores.items()},
-        "comment": card.comment,
-        "conflict": card.conflict,
-        "own": card.own,
-        "can_score": card.can_score,
-        "marks": card.marks,
-        "disputed": card.disputed,
-    }
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_votes(self, card) -> int | None:
+        return None if self.context["hides_votes"] else card.votes
 
-
-class ScoresInSerializer(serializers.Serializer):
-    scores = serializers.DictField(
-        child=serializers.JSONField(allow_null=True),
-        required=False,
-        default=dict,
-        help_text=_("{criterion id: 0-%(max)d or null to clear}; criteria not named keep their score.")
-        % {"max": SCALE_MAX},
-    )
-    comment = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, default=None, help_text=_("Omitted: unchanged.")
-    )
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_scores(self, card) -> dict[str, int]:
+        return {str(pk): value for pk, value in card.scores.items()}
 
 
 class EvaluationSerializer(serializers.Serializer):
-    idea = serializers.IntegerField()
-    scores = serializers.DictField(child=serializers.IntegerField())
+    idea = serializers.IntegerField(source="idea_id")
+    scores = serializers.SerializerMethodField()
     comment = serializers.CharField(allow_blank=True)
     updated_at = serializers.DateTimeField()
 
-
-class ConflictInSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_scores(self, evaluation) -> dict[str, int]:
+        return {str(s.criterion_id): s.value for s in evaluation.scores.all()}
 
 
 class ConflictSerializer(serializers.Serializer):
-    idea = serializers.IntegerField()
+    idea = serializers.IntegerField(source="idea_id")
     reason = serializers.CharField(allow_blank=True)
     declared_at = serializers.DateTimeField()
 
 
 class JurorProgressSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    display_name = serializers.CharField()
-    is_chair = serializers.BooleanField()
+    id = serializers.IntegerField(source="juror.pk")
+    display_name = serializers.CharField(source="juror.user.public_name")
+    is_chair = serializers.BooleanField(source="juror.is_chair")
     given = serializers.IntegerField()
     expected = serializers.IntegerField()
     finished = serializers.BooleanField()
 
 
 class IdeaProgressSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    votes = serializers.IntegerField(allow_null=True, help_text=_("Null for the chair in blind review."))
+    id = serializers.IntegerField(source="idea.pk")
+    title = serializers.CharField(source="idea.title")
+    votes = serializers.SerializerMethodField(help_text=_("Null for the chair in blind review."))
     marks = serializers.IntegerField()
     jury_average = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
     spread = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
     disputed = serializers.BooleanField()
     finished = serializers.IntegerField(help_text=_("Jurors who scored every criterion."))
     eligible = serializers.IntegerField(help_text=_("Jurors who may score it."))
-    wildcard = serializers.BooleanField()
+    wildcard = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_votes(self, row) -> int | None:
+        return None if self.context["hides_votes"] else row.votes
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_wildcard(self, row) -> bool:
+        return row.wildcard is not None
 
 
 class ProgressSerializer(serializers.Serializer):
+    # jury.selectors.Progress; context: `scoring_open`, `hides_votes`.
     given = serializers.IntegerField()
     expected = serializers.IntegerField()
-    scoring_open = serializers.BooleanField()
+    scoring_open = serializers.SerializerMethodField()
     jurors = JurorProgressSerializer(many=True)
     ideas = IdeaProgressSerializer(many=True)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_scoring_open(self, _progress) -> bool:
+        return self.context["scoring_open"]
 
 
 class PublicJurorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    display_name = serializers.CharField()
+    display_name = serializers.CharField(source="user.public_name")
     is_chair = serializers.BooleanField()
 
 
@@ -166,15 +175,185 @@ class AwardSerializer(serializers.ModelSerializer):
 
 
 class JurySetupSerializer(serializers.Serializer):
+    # A campaign's jury settings (a Jury, saved or the defaults) with its
+    # jurors, criteria and awards.
     public_weight = serializers.DecimalField(max_digits=3, decimal_places=2)
     jury_weight = serializers.DecimalField(max_digits=3, decimal_places=2)
-    shortlist_size = serializers.IntegerField()
+    shortlist_size = serializers.IntegerField(source="campaign.shortlist_size")
     blind_review = serializers.BooleanField()
     disagreement_threshold = serializers.DecimalField(max_digits=3, decimal_places=2)
     allow_multiple_awards = serializers.BooleanField()
-    jurors = PublicJurorSerializer(many=True)
-    criteria = CriterionSerializer(many=True)
-    awards = AwardSerializer(many=True)
+    jurors = serializers.SerializerMethodField()
+    criteria = serializers.SerializerMethodField()
+    awards = serializers.SerializerMethodField()
+
+    @extend_schema_field(PublicJurorSerializer(many=True))
+    def get_jurors(self, jury):
+        found = Juror.objects.filter(campaign=jury.campaign).select_related("user")
+        return PublicJurorSerializer(found, many=True).data
+
+    @extend_schema_field(CriterionSerializer(many=True))
+    def get_criteria(self, jury):
+        return CriterionSerializer(Criterion.objects.filter(campaign=jury.campaign), many=True).data
+
+    @extend_schema_field(AwardSerializer(many=True))
+    def get_awards(self, jury):
+        return AwardSerializer(Award.objects.filter(campaign=jury.campaign), many=True).data
+
+
+class WildcardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    idea = serializers.IntegerField(source="idea_id")
+    title = serializers.CharField(source="idea.title")
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class RemindSerializer(serializers.Serializer):
+    unfinished = serializers.IntegerField(
+        help_text=_("How many of them have not finished: each gets an e-mail, at most one a day.")
+    )
+
+
+class AwardIdeaSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class AwardDeciderSerializer(serializers.Serializer):
+    username = serializers.CharField(source="get_username")
+    display_name = serializers.CharField(source="public_name")
+
+
+class PublicAwardDecisionSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    reason = serializers.ChoiceField(
+        choices=["tally", "winner_hidden"],
+        help_text=_("`tally`: decided from the tally; `winner_hidden`: decided again, the winner was hidden."),
+    )
+    previous_winner = serializers.IntegerField(
+        source="previous_winner_id", allow_null=True, help_text=_("The id of the previous winner.")
+    )
+    winner = serializers.IntegerField(
+        source="winner_id", allow_null=True, help_text=_("Null: no idea that received votes could win it.")
+    )
+
+
+class AwardDecisionSerializer(serializers.Serializer):
+    # An award and its decision; with the context's `overview` (the award
+    # page's, jury.award_services.overview), its suggestion, the public winner's
+    # votes and the decisions from the tally (null and empty without).
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    position = serializers.IntegerField()
+    prize = serializers.CharField(allow_blank=True)
+    basis = serializers.ChoiceField(choices=["jury", "public"])
+    winner = AwardIdeaSerializer(allow_null=True, help_text=_("Null while undecided."))
+    justification = serializers.CharField(allow_blank=True)
+    decided_by = AwardDeciderSerializer(
+        allow_null=True, help_text=_("Null while undecided or when decided by the votes (public awards).")
+    )
+    decided_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "Null while undecided. A public award may be decided with no winner: nobody voted for an idea that may win it."
+        ),
+    )
+    suggested = serializers.SerializerMethodField(
+        help_text=_(
+            "Jury awards: the top-ranked idea that may win it (never one that won another award, unless the "
+            "campaign allows several); public awards: their winner. Null when none may."
+        ),
+    )
+    votes = serializers.SerializerMethodField(
+        help_text=_("Public awards: the winner's votes in the tally (null for jurors in blind review)."),
+    )
+    history = serializers.SerializerMethodField(
+        help_text=_("Public awards: each decision from the tally, oldest first.")
+    )
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_suggested(self, award) -> int | None:
+        view = self.context.get("overview")
+        return view.suggestions.get(award.pk) if view else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_votes(self, award) -> int | None:
+        view = self.context.get("overview")
+        if view is None or self.context["hides_votes"] or award.basis != AwardBasis.PUBLIC:
+            return None
+        return view.votes.get(award.winner_id)
+
+    @extend_schema_field(PublicAwardDecisionSerializer(many=True))
+    def get_history(self, award) -> list:
+        view = self.context.get("overview")
+        return PublicAwardDecisionSerializer(view.history.get(award.pk, ()) if view else (), many=True).data
+
+
+class RankingEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    idea = AwardIdeaSerializer()
+    votes = serializers.SerializerMethodField(help_text=_("Null for jurors in blind review."))
+    jury_average = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+    marks = serializers.IntegerField(help_text=_("How many jurors scored it."))
+    final_score = serializers.DecimalField(max_digits=6, decimal_places=4)
+    unscored = serializers.BooleanField()
+    disputed = serializers.BooleanField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_votes(self, standing) -> int | None:
+        return None if self.context["hides_votes"] else standing.votes
+
+
+class AwardsOverviewSerializer(serializers.Serializer):
+    # jury.award_services.overview; context: `overview` (the same), `hides_votes`, `may_decide`.
+    phase = serializers.CharField(source="campaign.phase")
+    may_decide = serializers.SerializerMethodField(help_text=_("The caller is the chair or a manager."))
+    may_leave_deliberation = serializers.BooleanField(
+        help_text=_("Every jury award is decided and the public awards are decided from the tally.")
+    )
+    published_at = serializers.DateTimeField(source="jury.published_at", allow_null=True)
+    awards = AwardDecisionSerializer(many=True)
+    ranking = RankingEntrySerializer(many=True, source="standings")
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_may_decide(self, _view) -> bool:
+        return self.context["may_decide"]
+
+
+# --- input serializers -------------------------------------------------------------------------
+
+
+class ScoresInSerializer(serializers.Serializer):
+    scores = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        default=dict,
+        help_text=_("{criterion id: 0-%(max)d or null to clear}; criteria not named keep their score.")
+        % {"max": SCALE_MAX},
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default=None, help_text=_("Omitted: unchanged.")
+    )
+
+
+class ConflictInSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WildcardInSerializer(serializers.Serializer):
+    idea = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("A published idea of the campaign."))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RemindInSerializer(serializers.Serializer):
+    jurors = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Juror ids to remind; all the jurors who have not finished when left out."),
+    )
 
 
 class JurySettingsInSerializer(serializers.Serializer):
@@ -222,6 +401,17 @@ class OrderSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), help_text=_("Every item's id, in the new order."))
 
 
+class DecideAwardSerializer(serializers.Serializer):
+    winner = serializers.IntegerField(help_text=_("The id of a shortlisted idea."))
+    justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text=_("Required when the winner is not the top-ranked idea that may win this award."),
+    )
+
+
 def _refusals(*codes: int) -> dict:
     described = {
         400: _("`invalid`, with `fields`."),
@@ -233,13 +423,27 @@ def _refusals(*codes: int) -> dict:
     return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
 
 
+AWARD_REFUSALS = {
+    400: OpenApiResponse(
+        ErrorSerializer, description=_("`invalid`: not a shortlisted idea, or a missing justification.")
+    ),
+    403: OpenApiResponse(ErrorSerializer, description=_("`permission_denied`: a juror who is not the chair.")),
+    404: OpenApiResponse(ErrorSerializer, description=_("`not_found`: no such campaign or award for you.")),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description=_(
+            "`awards_closed` (not deliberating, or the public awards wait for the tally) or `already_awarded` "
+            "(the idea already holds another award, public or jury)."
+        ),
+    ),
+}
+
+
+def _hides_votes(campaign, user) -> bool:
+    return selectors.settings_of(campaign).hides_votes_from(user)
+
+
 # --- jurors ----------------------------------------------------------------------------------
-
-
-def _blind(campaign, user) -> bool:
-    if roles.is_manager(user):
-        return False
-    return Jury.objects.filter(campaign=campaign, blind_review=True).exists()
 
 
 class JuryIdeasView(APIView):
@@ -258,10 +462,10 @@ class JuryIdeasView(APIView):
         if juror is not None:
             juror.user = request.user
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(services.shortlist_for_jury(campaign), request, view=self)
-        blind = _blind(campaign, request.user)
-        found = services.cards(campaign=campaign, juror=juror, ideas=page)
-        return paginator.get_paginated_response([_card_data(card, blind=blind, viewer=request.user) for card in found])
+        page = paginator.paginate_queryset(selectors.shortlist_for_jury(campaign), request, view=self)
+        found = selectors.cards(campaign=campaign, juror=juror, ideas=page)
+        context = {"hides_votes": _hides_votes(campaign, request.user), "viewer": request.user}
+        return paginator.get_paginated_response(JuryIdeaSerializer(found, many=True, context=context).data)
 
 
 class ScoresView(APIView):
@@ -288,13 +492,7 @@ class ScoresView(APIView):
             scores=data.validated_data["scores"],
             comment=data.validated_data["comment"],
         )
-        body = {
-            "idea": evaluation.idea_id,
-            "scores": {str(s.criterion_id): s.value for s in evaluation.scores.all()},
-            "comment": evaluation.comment,
-            "updated_at": evaluation.updated_at,
-        }
-        return Response(EvaluationSerializer(body).data)
+        return Response(EvaluationSerializer(evaluation).data)
 
 
 class ConflictView(APIView):
@@ -317,8 +515,7 @@ class ConflictView(APIView):
         conflict = services.declare_conflict(
             campaign=campaign, user=request.user, idea=idea_id, reason=data.validated_data["reason"]
         )
-        body = {"idea": conflict.idea_id, "reason": conflict.reason, "declared_at": conflict.declared_at}
-        return Response(ConflictSerializer(body).data, status=201)
+        return Response(ConflictSerializer(conflict).data, status=201)
 
 
 class ProgressView(APIView):
@@ -334,72 +531,14 @@ class ProgressView(APIView):
         campaign = jury_campaign_or_404(slug, request.user)
         if not may_see_progress(campaign, request.user):
             raise Http404
-        found = services.progress(campaign)
-        blind = _blind(campaign, request.user)
-        body = {
-            "given": found.given,
-            "expected": found.expected,
-            "scoring_open": services.scoring_open(campaign),
-            "jurors": [
-                {
-                    "id": row.juror.pk,
-                    "display_name": row.juror.user.public_name,
-                    "is_chair": row.juror.is_chair,
-                    "given": row.given,
-                    "expected": row.expected,
-                    "finished": row.finished,
-                }
-                for row in found.jurors
-            ],
-            "ideas": [
-                {
-                    "id": row.idea.pk,
-                    "title": row.idea.title,
-                    "votes": None if blind else row.votes,
-                    "marks": row.marks,
-                    "jury_average": row.jury_average,
-                    "spread": row.spread,
-                    "disputed": row.disputed,
-                    "finished": row.finished,
-                    "eligible": row.eligible,
-                    "wildcard": row.wildcard is not None,
-                }
-                for row in found.ideas
-            ],
+        context = {
+            "hides_votes": _hides_votes(campaign, request.user),
+            "scoring_open": selectors.scoring_open(campaign),
         }
-        return Response(ProgressSerializer(body).data)
+        return Response(ProgressSerializer(selectors.progress(campaign), context=context).data)
 
 
 # --- wildcards and reminders (managers, during deliberation) ------------------------------
-
-
-class WildcardInSerializer(serializers.Serializer):
-    idea = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("A published idea of the campaign."))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class WildcardSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    idea = serializers.IntegerField(source="idea_id")
-    title = serializers.CharField(source="idea.title")
-    reason = serializers.CharField()
-    at = serializers.DateTimeField()
-
-
-class RemindInSerializer(serializers.Serializer):
-    jurors = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("Juror ids to remind; all the jurors who have not finished when left out."),
-    )
-
-
-class RemindSerializer(serializers.Serializer):
-    unfinished = serializers.IntegerField(
-        help_text=_("How many of them have not finished: each gets an e-mail, at most one a day.")
-    )
 
 
 def _manager_campaign(request, slug: str):
@@ -484,24 +623,6 @@ def _setup_campaign(request, slug: str):
     return get_object_or_404(visible_or_seated(request.user).filter(kind=Kind.CHALLENGE), slug=slug)
 
 
-def _setup_body(campaign) -> dict:
-    jury = Jury.objects.filter(campaign=campaign).first() or Jury(campaign=campaign)
-    jurors = Juror.objects.filter(campaign=campaign).select_related("user")
-    return JurySetupSerializer(
-        {
-            "public_weight": jury.public_weight,
-            "jury_weight": jury.jury_weight,
-            "shortlist_size": campaign.shortlist_size,
-            "blind_review": jury.blind_review,
-            "disagreement_threshold": jury.disagreement_threshold,
-            "allow_multiple_awards": jury.allow_multiple_awards,
-            "jurors": [{"id": j.pk, "display_name": j.user.public_name, "is_chair": j.is_chair} for j in jurors],
-            "criteria": Criterion.objects.filter(campaign=campaign),
-            "awards": Award.objects.filter(campaign=campaign),
-        }
-    ).data
-
-
 class JurySetupView(APIView):
     permission_classes = [AllowAny]
 
@@ -512,7 +633,8 @@ class JurySetupView(APIView):
         description=_("The campaign's jury, criteria, awards and weights (anyone who may see the campaign)."),
     )
     def get(self, request, slug: str):
-        return Response(_setup_body(_setup_campaign(request, slug)))
+        campaign = _setup_campaign(request, slug)
+        return Response(JurySetupSerializer(selectors.settings_of(campaign)).data)
 
     @extend_schema(
         operation_id="jury_setup_update",
@@ -527,7 +649,7 @@ class JurySetupView(APIView):
         data.is_valid(raise_exception=True)
         services.update_jury(campaign=campaign, by=request.user, **data.validated_data)
         campaign.refresh_from_db()
-        return Response(_setup_body(campaign))
+        return Response(JurySetupSerializer(selectors.settings_of(campaign)).data)
 
 
 class JurorsView(APIView):
@@ -545,8 +667,7 @@ class JurorsView(APIView):
         data = JurorInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         juror = services.add_juror(campaign=campaign, by=request.user, **data.validated_data)
-        body = {"id": juror.pk, "display_name": juror.user.public_name, "is_chair": juror.is_chair}
-        return Response(PublicJurorSerializer(body).data, status=201)
+        return Response(PublicJurorSerializer(juror).data, status=201)
 
 
 class JurorDetailView(APIView):
@@ -572,8 +693,7 @@ class JurorDetailView(APIView):
         elif juror.is_chair:
             services.set_chair(campaign=juror.campaign, by=request.user, juror=None)
             juror.is_chair = False
-        body = {"id": juror.pk, "display_name": juror.user.public_name, "is_chair": juror.is_chair}
-        return Response(PublicJurorSerializer(body).data)
+        return Response(PublicJurorSerializer(juror).data)
 
     @extend_schema(
         operation_id="jury_juror_remove",
@@ -587,161 +707,234 @@ class JurorDetailView(APIView):
         return Response(status=204)
 
 
-class CriteriaView(APIView):
-    permission_classes = [IsAuthenticated]
+# Criteria and award categories are set up alike: add, change, delete, reorder
+# (managers, in draft or submission). One class of each serves both; the
+# subclasses name the model, the serializers, the services and the schema.
 
-    @extend_schema(
-        operation_id="jury_criterion_add",
-        request=CriterionInSerializer,
-        responses={201: CriterionSerializer, **_refusals(400, 401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Add an evaluation criterion (managers, in draft or submission)."),
-    )
+
+class _ItemsView(APIView):
+    permission_classes = [IsAuthenticated]
+    InputSerializer: type[serializers.Serializer]
+    OutputSerializer: type[serializers.Serializer]
+    add = None  # the service: add_criterion, add_award
+
     def post(self, request, slug: str):
         campaign = _setup_campaign(request, slug)
-        data = CriterionInSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        criterion = services.add_criterion(campaign=campaign, by=request.user, **data.validated_data)
-        return Response(CriterionSerializer(criterion).data, status=201)
+        item = type(self).add(campaign=campaign, by=request.user, **data.validated_data)
+        return Response(self.OutputSerializer(item).data, status=201)
 
 
-class CriterionDetailView(APIView):
+class _ItemDetailView(APIView):
     permission_classes = [IsAuthenticated]
+    model: type
+    kind: str  # the services' keyword: criterion, award
+    PatchSerializer: type[serializers.Serializer]
+    OutputSerializer: type[serializers.Serializer]
+    update = None  # update_criterion, update_award
+    delete_item = None  # delete_criterion, delete_award
 
-    def _criterion(self, request, slug: str, pk: int) -> Criterion:
+    def _item(self, request, slug: str, pk: int):
         campaign = _setup_campaign(request, slug)
-        return get_object_or_404(Criterion.objects.select_related("campaign"), campaign=campaign, pk=pk)
+        return get_object_or_404(self.model.objects.select_related("campaign"), campaign=campaign, pk=pk)
 
-    @extend_schema(
-        operation_id="jury_criterion_update",
-        request=CriterionPatchSerializer,
-        responses={200: CriterionSerializer, **_refusals(400, 401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Change a criterion (managers, in draft or submission)."),
-    )
     def patch(self, request, slug: str, pk: int):
-        criterion = self._criterion(request, slug, pk)
-        data = CriterionPatchSerializer(data=request.data)
+        item = self._item(request, slug, pk)
+        data = self.PatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.update_criterion(criterion=criterion, by=request.user, **data.validated_data)
-        return Response(CriterionSerializer(criterion).data)
+        type(self).update(**{self.kind: item}, by=request.user, **data.validated_data)
+        return Response(self.OutputSerializer(item).data)
 
-    @extend_schema(
-        operation_id="jury_criterion_delete",
-        request=None,
-        responses={204: None, **_refusals(401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Delete a criterion (managers, in draft or submission)."),
-    )
     def delete(self, request, slug: str, pk: int):
-        services.delete_criterion(criterion=self._criterion(request, slug, pk), by=request.user)
+        type(self).delete_item(**{self.kind: self._item(request, slug, pk)}, by=request.user)
         return Response(status=204)
 
 
-class CriteriaOrderView(APIView):
+class _OrderView(APIView):
     permission_classes = [IsAuthenticated]
+    OutputSerializer: type[serializers.Serializer]
+    reorder = None  # reorder_criteria, reorder_awards
 
-    @extend_schema(
-        operation_id="jury_criteria_order",
-        request=OrderSerializer,
-        responses={200: CriterionSerializer(many=True), **_refusals(400, 401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Put the criteria in a new order (managers, in draft or submission)."),
-    )
     def put(self, request, slug: str):
         campaign = _setup_campaign(request, slug)
         data = OrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        found = services.reorder_criteria(campaign=campaign, by=request.user, ids=data.validated_data["ids"])
-        return Response(CriterionSerializer(found, many=True).data)
+        found = type(self).reorder(campaign=campaign, by=request.user, ids=data.validated_data["ids"])
+        return Response(self.OutputSerializer(found, many=True).data)
 
 
-class AwardsView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        operation_id="jury_award_add",
-        request=AwardInSerializer,
-        responses={201: AwardSerializer, **_refusals(400, 401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Add an award category (managers, in draft or submission)."),
+def _setup_schema(operation_id: str, description, request, responses: dict):
+    return extend_schema(
+        operation_id=operation_id, request=request, responses=responses, tags=["jury"], description=description
     )
-    def post(self, request, slug: str):
-        campaign = _setup_campaign(request, slug)
-        data = AwardInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        award = services.add_award(campaign=campaign, by=request.user, **data.validated_data)
-        return Response(AwardSerializer(award).data, status=201)
 
 
-class AwardDetailView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    def _award(self, request, slug: str, pk: int) -> Award:
-        campaign = _setup_campaign(request, slug)
-        return get_object_or_404(Award.objects.select_related("campaign"), campaign=campaign, pk=pk)
-
-    @extend_schema(
-        operation_id="jury_award_update",
-        request=AwardPatchSerializer,
-        responses={200: AwardSerializer, **_refusals(400, 401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Change an award category (managers, in draft or submission)."),
+@extend_schema_view(
+    post=_setup_schema(
+        "jury_criterion_add",
+        _("Add an evaluation criterion (managers, in draft or submission)."),
+        CriterionInSerializer,
+        {201: CriterionSerializer, **_refusals(400, 401, 403, 404, 409)},
     )
-    def patch(self, request, slug: str, pk: int):
-        award = self._award(request, slug, pk)
-        data = AwardPatchSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.update_award(award=award, by=request.user, **data.validated_data)
-        return Response(AwardSerializer(award).data)
+)
+class CriteriaView(_ItemsView):
+    InputSerializer = CriterionInSerializer
+    OutputSerializer = CriterionSerializer
+    add = staticmethod(services.add_criterion)
+
+
+@extend_schema_view(
+    patch=_setup_schema(
+        "jury_criterion_update",
+        _("Change a criterion (managers, in draft or submission)."),
+        CriterionPatchSerializer,
+        {200: CriterionSerializer, **_refusals(400, 401, 403, 404, 409)},
+    ),
+    delete=_setup_schema(
+        "jury_criterion_delete",
+        _("Delete a criterion (managers, in draft or submission)."),
+        None,
+        {204: None, **_refusals(401, 403, 404, 409)},
+    ),
+)
+class CriterionDetailView(_ItemDetailView):
+    model = Criterion
+    kind = "criterion"
+    PatchSerializer = CriterionPatchSerializer
+    OutputSerializer = CriterionSerializer
+    update = staticmethod(services.update_criterion)
+    delete_item = staticmethod(services.delete_criterion)
+
+
+@extend_schema_view(
+    put=_setup_schema(
+        "jury_criteria_order",
+        _("Put the criteria in a new order (managers, in draft or submission)."),
+        OrderSerializer,
+        {200: CriterionSerializer(many=True), **_refusals(400, 401, 403, 404, 409)},
+    )
+)
+class CriteriaOrderView(_OrderView):
+    OutputSerializer = CriterionSerializer
+    reorder = staticmethod(services.reorder_criteria)
+
+
+@extend_schema_view(
+    post=_setup_schema(
+        "jury_award_add",
+        _("Add an award category (managers, in draft or submission)."),
+        AwardInSerializer,
+        {201: AwardSerializer, **_refusals(400, 401, 403, 404, 409)},
+    )
+)
+class AwardsView(_ItemsView):
+    InputSerializer = AwardInSerializer
+    OutputSerializer = AwardSerializer
+    add = staticmethod(services.add_award)
+
+
+@extend_schema_view(
+    patch=_setup_schema(
+        "jury_award_update",
+        _("Change an award category (managers, in draft or submission)."),
+        AwardPatchSerializer,
+        {200: AwardSerializer, **_refusals(400, 401, 403, 404, 409)},
+    ),
+    delete=_setup_schema(
+        "jury_award_delete",
+        _("Delete an award category (managers, in draft or submission)."),
+        None,
+        {204: None, **_refusals(401, 403, 404, 409)},
+    ),
+)
+class AwardDetailView(_ItemDetailView):
+    model = Award
+    kind = "award"
+    PatchSerializer = AwardPatchSerializer
+    OutputSerializer = AwardSerializer
+    update = staticmethod(services.update_award)
+    delete_item = staticmethod(services.delete_award)
+
+
+@extend_schema_view(
+    put=_setup_schema(
+        "jury_awards_order",
+        _("Put the award categories in a new order (managers, in draft or submission)."),
+        OrderSerializer,
+        {200: AwardSerializer(many=True), **_refusals(400, 401, 403, 404, 409)},
+    )
+)
+class AwardsOrderView(_OrderView):
+    OutputSerializer = AwardSerializer
+    reorder = staticmethod(services.reorder_awards)
+
+
+# --- deciding the awards -----------------------------------------------------------------------
+
+
+class AwardDecisionsView(APIView):
+    permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="jury_award_delete",
+        operation_id="campaign_awards",
+        tags=["jury"],
+        summary="A campaign's awards and the live ranking",
+        description=_(
+            "Managers and the campaign's jurors. Ranking by final score (public weight × votes ÷ the "
+            "shortlist's most votes + jury weight × jury average ÷ 5), ties broken by more votes, the earlier "
+            "submission, the lower id."
+        ),
+        responses={200: AwardsOverviewSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request, slug: str):
+        campaign = jury_campaign_or_404(slug, request.user)
+        view = award_services.overview(campaign)
+        context = {
+            "overview": view,
+            "hides_votes": (view.jury or selectors.settings_of(campaign)).hides_votes_from(request.user),
+            "may_decide": may_decide_awards(campaign, request.user),
+        }
+        return Response(AwardsOverviewSerializer(view, context=context).data)
+
+
+class AwardDecisionView(APIView):
+    permission_classes = [AllowAny]
+
+    def _award(self, request, slug: str, award_id: int) -> Award:
+        campaign = jury_campaign_or_404(slug, request.user)
+        return get_object_or_404(Award.objects.filter(campaign=campaign).select_related("campaign"), pk=award_id)
+
+    @extend_schema(
+        operation_id="campaign_award_decide",
+        tags=["jury"],
+        summary="Decide (or change) the winner of a jury award",
+        description=_(
+            "The chair or a manager, during deliberation. The winner must be shortlisted; another idea than the "
+            "top-ranked one that may win needs a justification, published with the results."
+        ),
+        request=DecideAwardSerializer,
+        responses={200: AwardDecisionSerializer, **AWARD_REFUSALS},
+    )
+    def put(self, request, slug: str, award_id: int):
+        award = self._award(request, slug, award_id)
+        data = DecideAwardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # An idea of another campaign is None here: the service refuses it as off the shortlist.
+        winner = Idea.objects.filter(pk=data.validated_data["winner"], campaign=award.campaign).first()
+        decided = award_services.decide_award(
+            award=award, by=request.user, winner=winner, justification=data.validated_data["justification"]
+        )
+        return Response(AwardDecisionSerializer(decided).data)
+
+    @extend_schema(
+        operation_id="campaign_award_undecide",
+        tags=["jury"],
+        summary="Take an award decision back",
         request=None,
-        responses={204: None, **_refusals(401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Delete an award category (managers, in draft or submission)."),
+        responses={204: None, **AWARD_REFUSALS},  # 400: a public award is decided by the votes
     )
-    def delete(self, request, slug: str, pk: int):
-        services.delete_award(award=self._award(request, slug, pk), by=request.user)
+    def delete(self, request, slug: str, award_id: int):
+        award = self._award(request, slug, award_id)
+        award_services.undecide_award(award=award, by=request.user)
         return Response(status=204)
-
-
-class AwardsOrderView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        operation_id="jury_awards_order",
-        request=OrderSerializer,
-        responses={200: AwardSerializer(many=True), **_refusals(400, 401, 403, 404, 409)},
-        tags=["jury"],
-        description=_("Put the award categories in a new order (managers, in draft or submission)."),
-    )
-    def put(self, request, slug: str):
-        campaign = _setup_campaign(request, slug)
-        data = OrderSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        found = services.reorder_awards(campaign=campaign, by=request.user, ids=data.validated_data["ids"])
-        return Response(AwardSerializer(found, many=True).data)
-
-
-SETUP = "campaigns/<slug:slug>/jury-setup/"
-
-urlpatterns = [
-    path("campaigns/<slug:slug>/jury/ideas/", JuryIdeasView.as_view(), name="jury-ideas"),
-    path("campaigns/<slug:slug>/jury/scores/<int:idea_id>/", ScoresView.as_view(), name="jury-scores"),
-    path("campaigns/<slug:slug>/jury/conflicts/<int:idea_id>/", ConflictView.as_view(), name="jury-conflicts"),
-    path("campaigns/<slug:slug>/jury/progress/", ProgressView.as_view(), name="jury-progress"),
-    path("campaigns/<slug:slug>/jury/wildcards/", WildcardsView.as_view(), name="jury-wildcards"),
-    path("campaigns/<slug:slug>/jury/wildcards/<int:pk>/", WildcardDetailView.as_view(), name="jury-wildcard"),
-    path("campaigns/<slug:slug>/jury/reminders/", RemindView.as_view(), name="jury-reminders"),
-    path(SETUP, JurySetupView.as_view(), name="jury-setup"),
-    path(SETUP + "jurors/", JurorsView.as_view(), name="jury-setup-jurors"),
-    path(SETUP + "jurors/<int:pk>/", JurorDetailView.as_view(), name="jury-setup-juror"),
-    path(SETUP + "criteria/", CriteriaView.as_view(), name="jury-setup-criteria"),
-    path(SETUP + "criteria/order/", CriteriaOrderView.as_view(), name="jury-setup-criteria-order"),
-    path(SETUP + "criteria/<int:pk>/", CriterionDetailView.as_view(), name="jury-setup-criterion"),
-    path(SETUP + "awards/", AwardsView.as_view(), name="jury-setup-awards"),
-    path(SETUP + "awards/order/", AwardsOrderView.as_view(), name="jury-setup-awards-order"),
-    path(SETUP + "awards/<int:pk>/", AwardDetailView.as_view(), name="jury-setup-award"),
-]

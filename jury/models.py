@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from campaigns.models import Campaign
 from ideas.models import Idea
 
@@ -50,7 +51,7 @@ class Jury(models.Model):
         help_text=_("An idea whose jurors' scores spread more than this (on the 0–5 scale) is flagged for discussion."),
     )
     allow_multiple_awards = models.BooleanField(_("an idea may win several awards"), default=False)
-    # Set once by publication (jury/publication.py), never changed after.
+    # Set once by publication (results/services.py), never changed after.
     published_at = models.DateTimeField(_("results published at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -72,6 +73,13 @@ class Jury(models.Model):
     @property
     def jury_weight(self) -> Decimal:
         return Decimal("1") - self.public_weight
+
+    def hides_votes_from(self, user) -> bool:
+        """Blind review hides the vote counts (and the authors) from the
+        jurors, the chair too; managers always see them. Every jury page and
+        endpoint asks this (jury.selectors.settings_of gives the unsaved
+        defaults before any setup: nothing is hidden then)."""
+        return self.blind_review and not roles.is_manager(user)
 
 
 class Juror(models.Model):
@@ -199,7 +207,7 @@ class Wildcard(models.Model):
 
 class AwardBasis(models.TextChoices):
     JURY = "jury", _("Decided by the jury")
-    # Given from the tally when voting closes (jury/awards.py): to the most
+    # Given from the tally when voting closes (jury/award_services.py): to the most
     # voted idea that may win it, so not always the most voted idea of all.
     PUBLIC = "public", _("Decided by the votes")
 
@@ -211,7 +219,7 @@ class Award(models.Model):
     prize = models.TextField(_("prize"), blank=True)
     basis = models.CharField(_("decided by"), max_length=8, choices=AwardBasis.choices, default=AwardBasis.JURY)
 
-    # The decision (jury/awards.py); empty until decided. A public award
+    # The decision (jury/award_services.py); empty until decided. A public award
     # decided with no idea to go to (nobody voted for one that may win it)
     # has a decided_at and no winner.
     winner = models.ForeignKey(
@@ -250,7 +258,7 @@ class Award(models.Model):
 
 class PublicAwardDecision(models.Model):
     """The history of a public award: each time the system gave it from the
-    tally (jury/awards.py), when voting closed or again because its winner
+    tally (jury/award_services.py), when voting closed or again because its winner
     was hidden before publication."""
 
     class Reason(models.TextChoices):
@@ -318,7 +326,7 @@ class ResultRow(models.Model):
 
 class BoxTransfer(models.Model):
     """An awarded idea of an internal campaign moved into the idea box
-    (jury/publication.py): the campaign's idea, with its votes and results,
+    (results/services.py): the campaign's idea, with its votes and results,
     stays where it is; the box gets a copy to review. Once per idea."""
 
     idea = models.OneToOneField(

@@ -1,7 +1,8 @@
 """Every write to a campaign's jury goes through here: its setup by the
 campaign managers (settings, jurors and chair, criteria, award categories),
-wildcards, the jurors' scores and conflicts of interest, and reminders.
-Also the reads the jury pages and the API share (progress, the juror's cards).
+wildcards, the jurors' scores and conflicts of interest, and the
+reminders. The award decisions are in jury/award_services.py (it says why
+apart); the reads the pages and the API share are in jury/selectors.py.
 
 Setup rules: criteria, awards and the weights are fixed once voting opens
 (participants must know them before they vote): only in draft or submission.
@@ -9,35 +10,48 @@ Jurors and the chair may change until the results are published (a juror
 dropping out mid-deliberation happens). Scoring is open only in deliberation
 and before `deliberation_ends` (the campaign may stay in deliberation past
 it while awards are decided, but the scores are closed then).
-
-The award decision fields (winner, justification, decided_*) belong to
-jury/awards.py.
 """
 
 import datetime
-from dataclasses import dataclass, field
+import logging
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import notifications as mail
 from accounts import roles
-from accounts.models import User
+from accounts.models import NotificationKind, User
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Phase
 from campaigns.services import require_manager
 from ideabox import outbox
 from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
-from ideas.models import Idea, Status, StatusChange
+from ideas.models import Idea, Status
+from ideas.services import move_status
 
 from . import ranking
 from .access import seat
-from .models import SCALE_MAX, Award, AwardBasis, Conflict, Criterion, Evaluation, Juror, Jury, Score, Wildcard
+from .models import (
+    SCALE_MAX,
+    Award,
+    AwardBasis,
+    Conflict,
+    Criterion,
+    Evaluation,
+    Juror,
+    Jury,
+    Score,
+    Wildcard,
+)
+from .selectors import SETUP_PHASES, is_own, progress, scoring_open
 
-SETUP_PHASES = (Phase.DRAFT, Phase.SUBMISSION)
+log = logging.getLogger(__name__)
 
 
 # --- shared checks ----------------------------------------------------------------------
@@ -59,19 +73,6 @@ def _require_setup_open(campaign: Campaign) -> None:
 def _require_unpublished(campaign: Campaign) -> None:
     if Jury.objects.filter(campaign=campaign, published_at__isnull=False).exists():
         raise DomainError("jury_locked", _("The results are published: the jury can no longer change."))
-
-
-def setup_is_open(campaign: Campaign) -> bool:
-    return campaign.phase in SETUP_PHASES
-
-
-def scoring_open(campaign: Campaign, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return (
-        campaign.phase == Phase.DELIBERATION
-        and campaign.deliberation_ends is not None
-        and now < campaign.deliberation_ends
-    )
 
 
 def _invalid(name: str, message: str) -> DomainError:
@@ -373,23 +374,12 @@ def add_wildcard(
         found = Idea.objects.select_for_update().filter(pk=idea_id, campaign=campaign).listed().first()
         if found is None:
             raise _invalid("idea", _("There is no listed idea with this number in this campaign."))
-        if found.status != Status.PUBLISHED:
+        reason = (reason or "").strip()
+        if found.status != Status.PUBLISHED or not move_status(
+            idea=found, to=Status.SHORTLISTED, actor=by, reason=reason, expected=Status.PUBLISHED, now=now
+        ):
             raise DomainError("invalid_transition", _("Only a published idea can be added to the shortlist."))
-        moved = Idea.objects.filter(pk=found.pk, status=Status.PUBLISHED).update(
-            status=Status.SHORTLISTED, status_changed_at=now
-        )
-        if moved != 1:
-            raise DomainError("invalid_transition", _("Only a published idea can be added to the shortlist."))
-        wildcard = Wildcard.objects.create(campaign=campaign, idea=found, reason=(reason or "").strip(), by=by, at=now)
-        change = StatusChange.objects.create(
-            idea=found,
-            from_status=Status.PUBLISHED,
-            to_status=Status.SHORTLISTED,
-            by=by,
-            reason=wildcard.reason,
-            at=now,
-        )
-        outbox.enqueue("ideas.notifications.idea_status_changed", change.pk)
+        wildcard = Wildcard.objects.create(campaign=campaign, idea=found, reason=reason, by=by, at=now)
     return wildcard
 
 
@@ -404,25 +394,15 @@ def remove_wildcard(*, wildcard: Wildcard, by, now: datetime.datetime | None = N
         idea = Idea.objects.select_for_update().get(pk=wildcard.idea_id)
         if Score.objects.filter(evaluation__idea=idea).exists():
             raise DomainError("invalid_transition", _("A juror has scored this idea: it stays on the shortlist."))
-        moved = Idea.objects.filter(pk=idea.pk, status=Status.SHORTLISTED).update(
-            status=Status.PUBLISHED, status_changed_at=now
-        )
-        if moved != 1:
+        if idea.status != Status.SHORTLISTED or not move_status(
+            idea=idea, to=Status.PUBLISHED, actor=by, expected=Status.SHORTLISTED, now=now
+        ):
             raise DomainError("invalid_transition", _("This idea is no longer shortlisted."))
         Evaluation.objects.filter(idea=idea).delete()  # comments only: nobody scored it
         Wildcard.objects.filter(pk=wildcard.pk).delete()
-        StatusChange.objects.create(
-            idea=idea, from_status=Status.SHORTLISTED, to_status=Status.PUBLISHED, by=by, at=now
-        )
 
 
 # --- scoring --------------------------------------------------------------------------------
-
-
-def is_own(idea: Idea, user) -> bool:
-    """Authored or co-authored: an accepted co-author; a pending invitation
-    does not count (Idea.has_author; uses the preloaded co-authors)."""
-    return idea.has_author(user)
 
 
 def _scoring_target(*, campaign: Campaign, user, idea: Idea | int, now: datetime.datetime) -> tuple[Juror, Idea]:
@@ -536,182 +516,6 @@ def declare_conflict(
     return conflict
 
 
-# --- reading: the juror's cards and the progress ----------------------------------------
-
-
-@dataclass
-class Card:
-    """One shortlisted idea as a juror (or a manager) sees it on the jury page."""
-
-    idea: Idea
-    votes: int
-    scores: dict[int, int] = field(default_factory=dict)
-    comment: str = ""
-    conflict: bool = False
-    own: bool = False
-    can_score: bool = False
-    marks: int = 0
-    disputed: bool = False
-    jury_average: Decimal | None = None
-    spread: Decimal | None = None
-
-    @property
-    def given(self) -> int:
-        return len(self.scores)
-
-
-def shortlist_for_jury(campaign: Campaign):
-    return ranking.shortlist(campaign).select_related("author").prefetch_related("coauthors").order_by("title", "pk")
-
-
-def criteria_of(campaign: Campaign) -> list[Criterion]:
-    return list(Criterion.objects.filter(campaign=campaign).order_by("position", "pk"))
-
-
-def cards(*, campaign: Campaign, juror: Juror | None, ideas, now: datetime.datetime | None = None) -> list[Card]:
-    """The cards of these ideas (in their order) for this juror (None: a
-    manager who is not on the jury). Constant number of queries."""
-    ideas = list(ideas)
-    open_now = scoring_open(campaign, now)
-    standings = {s.idea.pk: s for s in ranking.standings(campaign, ideas=ideas)}
-    mine: dict[int, Evaluation] = {}
-    conflicted: set[int] = set()
-    if juror is not None:
-        ids = [idea.pk for idea in ideas]
-        mine = {
-            e.idea_id: e for e in Evaluation.objects.filter(juror=juror, idea_id__in=ids).prefetch_related("scores")
-        }
-        conflicted = set(Conflict.objects.filter(juror=juror, idea_id__in=ids).values_list("idea_id", flat=True))
-    found = []
-    for idea in ideas:
-        standing = standings[idea.pk]
-        evaluation = mine.get(idea.pk)
-        own = juror is not None and is_own(idea, juror.user)
-        conflict = idea.pk in conflicted
-        found.append(
-            Card(
-                idea=idea,
-                votes=standing.votes,
-                scores={s.criterion_id: s.value for s in evaluation.scores.all()} if evaluation else {},
-                comment=evaluation.comment if evaluation else "",
-                conflict=conflict,
-                own=own,
-                can_score=juror is not None and open_now and not own and not conflict,
-                marks=standing.marks,
-                disputed=standing.disputed,
-                jury_average=standing.jury_average,
-                spread=standing.spread,
-            )
-        )
-    return found
-
-
-@dataclass
-class JurorProgress:
-    juror: Juror
-    given: int
-    expected: int
-
-    @property
-    def finished(self) -> bool:
-        return self.given >= self.expected
-
-
-@dataclass
-class IdeaProgress:
-    idea: Idea
-    votes: int
-    marks: int
-    jury_average: Decimal | None
-    spread: Decimal | None
-    disputed: bool
-    finished: int  # jurors who scored every criterion
-    eligible: int  # jurors who may score it
-    wildcard: Wildcard | None
-
-
-@dataclass
-class Progress:
-    jurors: list[JurorProgress]
-    ideas: list[IdeaProgress]
-    criteria: int
-
-    @property
-    def given(self) -> int:
-        return sum(p.given for p in self.jurors)
-
-    @property
-    def expected(self) -> int:
-        return sum(p.expected for p in self.jurors)
-
-    @property
-    def unfinished(self) -> list[JurorProgress]:
-        return [p for p in self.jurors if not p.finished]
-
-
-def progress(campaign: Campaign) -> Progress:
-    """Scores given / expected per juror, and per idea how many jurors have
-    finished it. Expected: the shortlisted ideas a juror may score (not
-    their own, no conflict) × the number of criteria. Constant queries."""
-    jurors = list(
-        Juror.objects.filter(campaign=campaign).select_related("user").order_by("-is_chair", "added_at", "pk")
-    )
-    ideas = list(shortlist_for_jury(campaign).select_related("wildcard"))
-    n_criteria = Criterion.objects.filter(campaign=campaign).count()
-    ids = [idea.pk for idea in ideas]
-    conflicted = set(
-        Conflict.objects.filter(juror__campaign=campaign, idea_id__in=ids).values_list("juror_id", "idea_id")
-    )
-    counts = {
-        (row["evaluation__juror_id"], row["evaluation__idea_id"]): row["n"]
-        for row in Score.objects.filter(evaluation__juror__campaign=campaign, evaluation__idea_id__in=ids)
-        .values("evaluation__juror_id", "evaluation__idea_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    standings = {s.idea.pk: s for s in ranking.standings(campaign, ideas=ideas)}
-
-    def eligible(juror: Juror, idea: Idea) -> bool:
-        return (juror.pk, idea.pk) not in conflicted and not is_own(idea, juror.user)
-
-    per_juror = []
-    for juror in jurors:
-        mine = [idea for idea in ideas if eligible(juror, idea)]
-        given = sum(counts.get((juror.pk, idea.pk), 0) for idea in mine)
-        per_juror.append(JurorProgress(juror=juror, given=given, expected=len(mine) * n_criteria))
-    per_idea = []
-    for idea in ideas:
-        seated = [juror for juror in jurors if eligible(juror, idea)]
-        standing = standings[idea.pk]
-        per_idea.append(
-            IdeaProgress(
-                idea=idea,
-                votes=standing.votes,
-                marks=standing.marks,
-                jury_average=standing.jury_average,
-                spread=standing.spread,
-                disputed=standing.disputed,
-                finished=sum(1 for j in seated if n_criteria and counts.get((j.pk, idea.pk), 0) >= n_criteria),
-                eligible=len(seated),
-                wildcard=getattr(idea, "wildcard", None),
-            )
-        )
-    per_idea.sort(key=lambda row: standings[row.idea.pk].rank)
-    return Progress(jurors=per_juror, ideas=per_idea, criteria=n_criteria)
-
-
-def wildcard_candidates(campaign: Campaign, search: str = ""):
-    """Published, listed ideas of the campaign a manager may add as wildcards."""
-    found = Idea.objects.filter(campaign=campaign, status=Status.PUBLISHED).listed().order_by("-vote_count", "pk")
-    search = (search or "").strip()
-    if search:
-        query = Q(title__icontains=search)
-        if search.lstrip("#").isdigit():
-            query |= Q(pk=int(search.lstrip("#")))
-        found = found.filter(query)
-    return found
-
-
 # --- reminders ------------------------------------------------------------------------------
 
 
@@ -730,3 +534,123 @@ def remind_jurors(*, campaign: Campaign, by, juror_ids: list[int] | None = None)
     if unfinished:
         outbox.enqueue("jury.tasks.remind_unfinished_jurors", campaign.pk, list(unfinished))
     return len(unfinished)
+
+
+JUROR_REMINDER_KIND = NotificationKind.JURY_REMINDERS
+
+
+def juror_reminder_key(*, campaign_id: int, juror_id: int, day: datetime.date) -> str:
+    return f"jury-reminder:{campaign_id}:{juror_id}:{day.isoformat()}"
+
+
+def send_juror_reminders(
+    *, campaign_id: int, juror_ids: list[int] | None = None, now: datetime.datetime | None = None
+) -> int:
+    """E-mail each juror of the campaign (or those named) who has not
+    finished scoring, at most once a day (the key holds the date). Returns
+    how many were e-mailed; nothing once scoring is closed."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    now = now or timezone.now()
+    if campaign is None or not scoring_open(campaign, now):
+        return 0
+    unfinished = progress(campaign).unfinished
+    if juror_ids is not None:
+        wanted = set(juror_ids)
+        unfinished = [p for p in unfinished if p.juror.pk in wanted]
+    if not unfinished:
+        return 0
+    allowed = {user.pk for user in mail.recipients([p.juror.user_id for p in unfinished], JUROR_REMINDER_KIND)}
+    jury_url = mail.absolute_url(reverse("jury:score", args=[campaign.slug]))
+    day = timezone.localdate(now)
+    sent = 0
+    for row in unfinished:
+        user = row.juror.user
+        if user.pk not in allowed:
+            continue
+        key = juror_reminder_key(campaign_id=campaign.pk, juror_id=row.juror.pk, day=day)
+        context = {
+            "campaign": campaign,
+            "given": row.given,
+            "expected": row.expected,
+            "left": row.expected - row.given,
+            "ends": campaign.deliberation_ends,
+            "jury_url": jury_url,
+        }
+        if mail.send_once(
+            user=user, kind=JUROR_REMINDER_KIND, key=key, template="jury/email/juror_reminder", context=context
+        ):
+            Juror.objects.filter(pk=row.juror.pk).update(reminded_at=now)
+            sent += 1
+    return sent
+
+
+def send_all_juror_reminders(*, now: datetime.datetime | None = None) -> int:
+    """The daily reminder: every campaign whose scoring is open."""
+    now = now or timezone.now()
+    open_now = Campaign.objects.filter(phase=Phase.DELIBERATION, deliberation_ends__gt=now)
+    return sum(send_juror_reminders(campaign_id=pk, now=now) for pk in open_now.values_list("pk", flat=True))
+
+
+# --- the daily reminder of undecided awards --------------------------------------------
+
+# The people who run a campaign's deliberation are told daily that it waits
+# for its awards. It is a deadline matter: the "last call before a deadline"
+# setting covers it (accounts.models has no kind of its own for the jury).
+UNDECIDED_AWARDS_REMINDER_KIND = NotificationKind.JURY_REMINDERS
+
+
+def stuck_campaigns(*, now: datetime.datetime):
+    """Campaigns past deliberation_ends still deliberating because a jury award is undecided."""
+    undecided = Award.objects.filter(basis=AwardBasis.JURY, winner__isnull=True).values("campaign_id")
+    return Campaign.objects.filter(phase=Phase.DELIBERATION, deliberation_ends__lte=now, pk__in=undecided).order_by(
+        "deliberation_ends", "pk"
+    )
+
+
+def undecided_awards_reminder_key(day: datetime.date) -> str:
+    return f"awards-undecided:{day.isoformat()}"
+
+
+def remind_undecided_awards(*, now: datetime.datetime | None = None) -> int:
+    """E-mail the managers and each stuck campaign's chair the campaigns
+    that wait for their awards: one e-mail per person per day (the key holds
+    the date), listing their campaigns. Returns how many were queued."""
+    now = now or timezone.now()
+    campaigns = list(stuck_campaigns(now=now))
+    if not campaigns:
+        return 0
+    pending: dict[int, list[str]] = defaultdict(list)
+    for campaign_id, name in (
+        Award.objects.filter(campaign__in=campaigns, basis=AwardBasis.JURY, winner__isnull=True)
+        .order_by("position", "pk")
+        .values_list("campaign_id", "name")
+    ):
+        pending[campaign_id].append(name)
+    entries = {
+        c.pk: {
+            "campaign": c,
+            "awards": pending[c.pk],
+            "awards_url": mail.absolute_url(reverse("jury:awards", args=[c.slug])),
+        }
+        for c in campaigns
+    }
+    theirs: dict[int, list[int]] = defaultdict(list)
+    for manager_id in roles.holders_of(roles.MANAGE_CAMPAIGNS).values_list("pk", flat=True):
+        theirs[manager_id] = [c.pk for c in campaigns]
+    for campaign_id, user_id in Juror.objects.filter(campaign__in=campaigns, is_chair=True).values_list(
+        "campaign_id", "user_id"
+    ):
+        if campaign_id not in theirs[user_id]:
+            theirs[user_id].append(campaign_id)
+    sent = 0
+    key = undecided_awards_reminder_key(timezone.localdate(now))
+    for user in mail.recipients([pk for pk, ids in theirs.items() if ids], UNDECIDED_AWARDS_REMINDER_KIND):
+        sent += mail.send_once(
+            user=user,
+            kind=UNDECIDED_AWARDS_REMINDER_KIND,
+            key=key,
+            template="jury/email/results_awards_undecided",
+            context={"entries": [entries[pk] for pk in theirs[user.pk]]},
+        )
+    log.info("reminded %s people of %s campaigns waiting for their awards", sent, len(campaigns))
+    return sent

@@ -1,84 +1,35 @@
-"""The jury's Celery tasks. Each takes ids, calls services, and is safe to
-run twice (the e-mails go through the exactly-once Notification log).
+"""The jury's Celery tasks. Each takes ids, calls one service, and is safe
+to run twice (the e-mails go through the exactly-once Notification log).
+Services never import this module: they queue tasks by name (ideabox.outbox).
 """
 
-import datetime
 import logging
-
-from django.urls import reverse
-from django.utils import timezone
 
 from celery import shared_task
 
-from accounts import notifications as mail
-from accounts.models import NotificationKind
-from campaigns.models import Campaign, Phase
 from ideabox.exceptions import DomainError
-from ideas.notifications import RETRY
+from ideas.tasks import RETRY
 from votes.models import Tally
 from votes.tasks import TRANSIENT
 
-from . import awards, publication
+from . import award_services, services
 
 log = logging.getLogger(__name__)
 
 # --- reminders to jurors who have not finished scoring ------------------------------
 
-JUROR_REMINDER_KIND = NotificationKind.JURY_REMINDERS
-
-
-def juror_reminder_key(*, campaign_id: int, juror_id: int, day: datetime.date) -> str:
-    return f"jury-reminder:{campaign_id}:{juror_id}:{day.isoformat()}"
-
 
 @shared_task(name="jury.tasks.remind_unfinished_jurors", **RETRY)
 def remind_unfinished_jurors(campaign_id: int, juror_ids: list[int] | None = None) -> int:
-    """E-mail each juror of the campaign (or those named) who has not
-    finished scoring, at most once a day. Returns how many were e-mailed."""
-    from . import services
-    from .models import Juror
-
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    now = timezone.now()
-    if campaign is None or not services.scoring_open(campaign, now):
-        return 0
-    unfinished = services.progress(campaign).unfinished
-    if juror_ids is not None:
-        wanted = set(juror_ids)
-        unfinished = [p for p in unfinished if p.juror.pk in wanted]
-    if not unfinished:
-        return 0
-    allowed = {user.pk for user in mail.recipients([p.juror.user_id for p in unfinished], JUROR_REMINDER_KIND)}
-    jury_url = mail.absolute_url(reverse("jury:score", args=[campaign.slug]))
-    day = timezone.localdate(now)
-    sent = 0
-    for row in unfinished:
-        user = row.juror.user
-        if user.pk not in allowed:
-            continue
-        key = juror_reminder_key(campaign_id=campaign.pk, juror_id=row.juror.pk, day=day)
-        context = {
-            "campaign": campaign,
-            "given": row.given,
-            "expected": row.expected,
-            "left": row.expected - row.given,
-            "ends": campaign.deliberation_ends,
-            "jury_url": jury_url,
-        }
-        if mail.send_once(
-            user=user, kind=JUROR_REMINDER_KIND, key=key, template="jury/email/juror_reminder", context=context
-        ):
-            Juror.objects.filter(pk=row.juror.pk).update(reminded_at=now)
-            sent += 1
-    return sent
+    """Queued by a manager's reminder (jury.services.remind_jurors): e-mail
+    the jurors who have not finished, once a day. Returns how many."""
+    return services.send_juror_reminders(campaign_id=campaign_id, juror_ids=juror_ids)
 
 
 @shared_task(name="jury.tasks.remind_all_unfinished_jurors", **RETRY)
-def remind_all_unfinished_jurors() -> None:
-    """For a daily beat entry: every campaign whose scoring is open."""
-    now = timezone.now()
-    for pk in Campaign.objects.filter(phase=Phase.DELIBERATION, deliberation_ends__gt=now).values_list("pk", flat=True):
-        remind_unfinished_jurors(pk)
+def remind_all_unfinished_jurors() -> int:
+    """Daily (beat): every campaign whose scoring is open."""
+    return services.send_all_juror_reminders()
 
 
 # --- the close of the vote: the tally and the public awards --------------------------
@@ -101,11 +52,11 @@ CAMPAIGN_WORK_RETRY = {
 def tally_and_decide_public_awards(campaign_id: int) -> int | None:
     """Queued when a campaign leaves voting (campaigns.lifecycle.AFTER_VOTING_TASK),
     and again by the sweep while it has no tally: count the votes and decide
-    the public awards from that tally, in one transaction (jury.awards).
+    the public awards from that tally, in one transaction (jury.award_services).
     Safe to run twice. Returns the votes counted; None when the campaign is
     gone or not (or not yet) past voting."""
     try:
-        awards.tally_and_decide_public_awards(campaign_id=campaign_id)
+        award_services.tally_and_decide_public_awards(campaign_id=campaign_id)
     except DomainError as error:
         # Deleted meanwhile, or queued by hand for a campaign still voting:
         # retrying would not change that.
@@ -114,27 +65,11 @@ def tally_and_decide_public_awards(campaign_id: int) -> int | None:
     return Tally.objects.filter(campaign_id=campaign_id).values_list("total_votes", flat=True).first()
 
 
-# --- publication of the results, and the undecided-awards reminder -----------------
-
-
-@shared_task(
-    name="jury.tasks.publish_results",
-    **CAMPAIGN_WORK_RETRY,
-)
-def publish_results(campaign_id: int) -> int | None:
-    """Queued after a campaign left deliberation: store the results and tell
-    people (jury.publication). Safe to run twice; returns the ranked ideas,
-    None when the campaign is gone or not (or not yet) in the results phase."""
-    try:
-        result = publication.publish_results(campaign_id=campaign_id)
-    except DomainError as error:
-        log.warning("campaign %s: results not published: %s", campaign_id, error)
-        return None
-    return len(result.rows)
+# --- the undecided-awards reminder ----------------------------------------------------
 
 
 @shared_task(name="jury.tasks.remind_undecided_awards", **RETRY)
 def remind_undecided_awards() -> int:
     """Daily: the managers and the chair of every campaign past its
     deliberation_ends with a jury award undecided, once per person per day."""
-    return publication.remind_undecided_awards()
+    return services.remind_undecided_awards()

@@ -17,7 +17,7 @@ from campaigns.models import Phase, Work, WorkLease
 from ideabox import outbox
 from ideabox.celery import app
 from ideabox.models import OutboxMessage
-from jury import awards
+from jury import award_services
 from jury.models import Jury
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, the_box
@@ -65,7 +65,7 @@ def left_voting(manager, django_capture_on_commit_callbacks, *, at=None):
 def left_deliberation(manager, django_capture_on_commit_callbacks, *, at=None):
     campaign = CampaignFactory(phase=Phase.DELIBERATION)
     IdeaFactory(campaign=campaign)
-    awards.tally_and_decide_public_awards(campaign_id=campaign.pk)
+    award_services.tally_and_decide_public_awards(campaign_id=campaign.pk)
     with django_capture_on_commit_callbacks(execute=True):
         campaign_services.transition_campaign(campaign=campaign, to=Phase.RESULTS, by=manager, now=at)
     return campaign
@@ -168,7 +168,7 @@ def test_work_that_is_done_or_not_due_is_left_alone(lost):
 def test_the_sweep_queues_nothing_again_while_the_broker_refuses(refusing_broker):
     campaign = CampaignFactory(phase=Phase.DELIBERATION)  # its tally is due
     OutboxMessage.objects.create(
-        task="ideas.notifications.idea_commented", args=[1], created_at=timezone.now() - timedelta(minutes=1)
+        task="ideas.tasks.idea_commented", args=[1], created_at=timezone.now() - timedelta(minutes=1)
     )
     report = lifecycle.sweep()
 
@@ -275,7 +275,7 @@ def test_the_sweep_command_says_what_it_queued_again(lost):
 
 def test_the_sweep_command_fails_while_the_broker_refuses(refusing_broker):
     OutboxMessage.objects.create(
-        task="ideas.notifications.idea_commented", args=[1], created_at=timezone.now() - timedelta(minutes=1)
+        task="ideas.tasks.idea_commented", args=[1], created_at=timezone.now() - timedelta(minutes=1)
     )
     with pytest.raises(CommandError, match="The broker refused a message"):
         call_command("sweep")

@@ -16,7 +16,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Audience, Phase
 from ideas import coauthorship, notifications, services
 from ideas.models import Coauthorship, Idea
-from jury import services as jury_services
+from jury import selectors as jury_selectors
 from jury.models import Juror
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee, the_box, user_with_role
 from tests.ideas.test_submit import refusal, submit
@@ -271,15 +271,15 @@ def test_a_juror_can_neither_be_invited_nor_accept_once_voting_has_opened(manage
     error = refusal(lambda: services.edit_idea(idea=idea, by=author, coauthors=[juror.username, late.username]))
     assert error.code == "submission_closed"
     assert not Coauthorship.objects.filter(user=late).exists()
-    assert not jury_services.is_own(Idea.objects.get(pk=idea.pk), juror)
+    assert not jury_selectors.is_own(Idea.objects.get(pk=idea.pk), juror)
 
 
 def test_the_jurys_own_idea_rule_counts_accepted_co_authors_only():
     campaign = CampaignFactory()
     idea, author, juror = invited(campaign)
-    assert not jury_services.is_own(Idea.objects.get(pk=idea.pk), juror)
+    assert not jury_selectors.is_own(Idea.objects.get(pk=idea.pk), juror)
     accept(idea=idea, user=juror)
-    assert jury_services.is_own(Idea.objects.get(pk=idea.pk), juror)
+    assert jury_selectors.is_own(Idea.objects.get(pk=idea.pk), juror)
 
 
 # --- the vote ------------------------------------------------------------------------------
@@ -404,7 +404,7 @@ def test_the_demo_has_accepted_co_authors_and_an_invitation_for_employee2():
 
 
 def test_a_co_author_without_an_invitation_row_may_still_leave():
-    # The copy of an awarded idea moved into the box keeps its co-authors (jury.publication).
+    # The copy of an awarded idea moved into the box keeps its co-authors (results.services).
     idea = IdeaFactory(campaign=the_box())
     copied = employee()
     idea.coauthors.add(copied)

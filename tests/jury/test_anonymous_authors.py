@@ -20,14 +20,15 @@ from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, CampaignFollower, Phase
 from ideas.models import Idea, Status
-from jury import awards, publication, services
+from jury import award_services, selectors, services
 from jury.models import Award, Juror, ResultRow
+from results import services as publication
 from tests.factories import IdeaFactory, UserFactory, employee
 from tests.ideas.test_anonymous_authors import AUTHOR, COAUTHOR, SECRETS, assert_no_secret, make_coauthor
-from tests.jury.test_publication import to_results, voted_campaign
 from tests.jury.test_ranking import award
-from tests.jury.test_results_page import published
 from tests.jury.test_scoring import full_scores, jury_campaign
+from tests.results.test_publication import to_results, voted_campaign
+from tests.results.test_results_page import published
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_a_saved_card_names_no_anonymous_author(client):
     client.force_login(juror)
     response = client.post(
         reverse("jury:save", args=[campaign.slug, ideas[0].pk]),
-        {f"idea{ideas[0].pk}-c{pk}": 3 for pk in full_scores(services.criteria_of(campaign))},
+        {f"idea{ideas[0].pk}-c{pk}": 3 for pk in full_scores(selectors.criteria_of(campaign))},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -148,7 +149,7 @@ def test_the_scoring_page_and_api_name_the_author_to_an_administrator_or_a_moder
 def test_progress_and_awards_name_no_anonymous_author(client, role):
     campaign, ideas = secret_jury()
     user = someone(role, campaign)
-    pages = [reverse("jury:progress", args=[campaign.slug]), reverse("awards:page", args=[campaign.slug])]
+    pages = [reverse("jury:progress", args=[campaign.slug]), reverse("jury:awards", args=[campaign.slug])]
     api = [f"/api/v1/campaigns/{campaign.slug}/jury/progress/", f"/api/v1/campaigns/{campaign.slug}/jury/awards/"]
     for url in pages:
         html = get(client, user, url)
@@ -218,7 +219,7 @@ def test_nothing_published_stores_an_authors_name():
 
 def test_the_results_emails_name_no_anonymous_author(django_capture_on_commit_callbacks):
     campaign, ideas = voted_campaign()
-    awards.decide_award(award=award(campaign), by=UserFactory(groups=["campaign managers"]), winner=ideas[0])
+    award_services.decide_award(award=award(campaign), by=UserFactory(groups=["campaign managers"]), winner=ideas[0])
     to_results(campaign)
     make_secret(ideas[0])
     followers = [UserFactory(), UserFactory(groups=["campaign managers"]), UserFactory(groups=["moderators"])]

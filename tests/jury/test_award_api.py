@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from campaigns.models import Audience, Phase
-from jury import awards
+from jury import award_services
 from jury.models import Award, AwardBasis, Jury
 from tests.factories import ROLES, user_with_role
 from tests.jury.test_award_pages import build, queries_of
@@ -73,8 +73,8 @@ def test_the_overview_body(manager):
     grand = award(campaign, "Grand prize", prize="A trip")
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
-    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
-    awards.decide_award(award=grand, by=manager, winner=second)
+    award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)
+    award_services.decide_award(award=grand, by=manager, winner=second)
     api = APIClient()
     api.force_authenticate(manager)
 
@@ -143,7 +143,7 @@ def test_a_departure_needs_a_justification_in_the_api(manager):
 def test_an_idea_that_already_won_is_a_409_already_awarded(manager):
     campaign, (first, *_rest) = ranked_campaign()
     grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
     api = APIClient()
     api.force_authenticate(manager)
 
@@ -198,7 +198,7 @@ def test_an_unknown_award_or_one_of_another_campaign_is_404(manager):
 def test_delete_takes_the_decision_back(manager):
     campaign, (first, *_rest) = ranked_campaign()
     grand = award(campaign)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
     api = APIClient()
     api.force_authenticate(manager)
 
@@ -240,7 +240,7 @@ def test_put_and_delete_are_refused_for_a_public_award(manager):
     campaign, (first, second, _third) = ranked_campaign()
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
-    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
+    award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)
     api = APIClient()
     api.force_authenticate(manager)
 
@@ -278,14 +278,14 @@ def test_blind_review_hides_the_votes_from_jurors_in_the_api(role, sees_votes):
 def test_the_overview_takes_as_many_queries_for_3_as_for_30_ideas(django_assert_num_queries, role):
     small, small_ideas, small_award = build(3)
     api = api_as(small, role)
-    awards.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[1])
+    award_services.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[1])
     api.get(url(small))
     expected = queries_of(lambda: api.get(url(small)))
     assert expected > 5
 
     large, large_ideas, large_award = build(30)
     api = api_as(large, role)
-    awards.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[1])
+    award_services.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[1])
     api.get(url(large))
     with django_assert_num_queries(expected):
         assert api.get(url(large)).status_code == 200

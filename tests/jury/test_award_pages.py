@@ -8,7 +8,7 @@ from django.db import connection
 import pytest
 
 from campaigns.models import Audience, Phase
-from jury import awards
+from jury import award_services
 from jury.models import Award, AwardBasis, Jury
 from tests.factories import ROLES, user_with_role
 from tests.jury.test_awards import tallied
@@ -78,7 +78,7 @@ def test_the_page_shows_the_ranking_flags_the_decision_and_the_way_out(client, m
     assert f'<option value="{second.pk}" selected>' in content
     assert "Decide the public awards" not in content
 
-    awards.decide_award(award=grand, by=manager, winner=second)
+    award_services.decide_award(award=grand, by=manager, winner=second)
     content = client.get(page(campaign)).content.decode()
     assert "may leave deliberation" in content
     assert f"Decided by {manager.public_name}" in content
@@ -118,7 +118,7 @@ def test_departing_without_a_justification_redisplays_the_form_with_its_error(cl
 def test_an_idea_that_already_won_is_refused_with_a_409_on_the_form(client, manager):
     campaign, (first, *_rest) = ranked_campaign()
     grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
     client.force_login(manager)
 
     response = client.post(
@@ -190,7 +190,7 @@ def test_the_buttons_take_only_post(client, manager):
 def test_undecide_from_the_page(client, manager):
     campaign, (first, _second, _third) = ranked_campaign()
     grand = award(campaign)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
     client.force_login(manager)
 
     response = client.post(f"{page(campaign)}{grand.pk}/undecide/", follow=True)
@@ -234,7 +234,7 @@ def build(n: int):
     award(campaign, "Special mention")
     award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
-    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)  # to the first idea
+    award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)  # to the first idea
     return campaign, ideas, grand
 
 
@@ -257,14 +257,14 @@ def queries_of(call) -> int:
 def test_the_award_page_takes_as_many_queries_for_3_as_for_30_ideas(client, django_assert_num_queries, role):
     small, small_ideas, small_award = build(3)
     login_as(client, small, role)
-    awards.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[1])
+    award_services.decide_award(award=small_award, by=user_with_role("manager"), winner=small_ideas[1])
     client.get(page(small))  # the session and the permission caches warm up
     expected = queries_of(lambda: client.get(page(small)))
     assert expected > 5
 
     large, large_ideas, large_award = build(30)
     login_as(client, large, role)
-    awards.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[1])
+    award_services.decide_award(award=large_award, by=user_with_role("manager"), winner=large_ideas[1])
     client.get(page(large))
 
     with django_assert_num_queries(expected):

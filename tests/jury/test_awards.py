@@ -1,4 +1,4 @@
-"""Award decisions (jury/awards.py): who decides, when, the justification
+"""Award decisions (jury/services.py): who decides, when, the justification
 needed to depart from the ranking, at most one award per idea, public
 awards decided from the tally (more in test_public_awards.py), and two
 deciders at once on PostgreSQL."""
@@ -14,7 +14,7 @@ import pytest
 from campaigns.models import Phase
 from ideabox.exceptions import DomainError
 from ideas.models import Status
-from jury import awards
+from jury import award_services
 from jury.models import Award, AwardBasis
 from tests.concurrency import at_once
 from tests.factories import IdeaFactory, UserFactory, schedule_for, user_with_role
@@ -54,7 +54,7 @@ def test_the_chair_confirms_the_top_ranked_idea_without_a_justification():
     grand = award(campaign)
     now = timezone.now()
 
-    decided = awards.decide_award(award=grand, by=chair, winner=first, now=now)
+    decided = award_services.decide_award(award=grand, by=chair, winner=first, now=now)
 
     assert (decided.winner_id, decided.decided_by_id, decided.decided_at, decided.justification) == (
         first.pk,
@@ -69,7 +69,7 @@ def test_a_manager_decides_too(manager):
     campaign, (first, *_rest) = ranked_campaign()
     grand = award(campaign)
 
-    assert awards.decide_award(award=grand, by=manager, winner=first).winner_id == first.pk
+    assert award_services.decide_award(award=grand, by=manager, winner=first).winner_id == first.pk
 
 
 def test_departing_from_the_ranking_needs_a_justification():
@@ -77,13 +77,13 @@ def test_departing_from_the_ranking_needs_a_justification():
     chair = juror(campaign, chair=True).user
     grand = award(campaign)
 
-    error = refused("invalid", awards.decide_award, award=grand, by=chair, winner=second)
+    error = refused("invalid", award_services.decide_award, award=grand, by=chair, winner=second)
     assert "justification" in error.fields
-    error = refused("invalid", awards.decide_award, award=grand, by=chair, winner=second, justification="   ")
+    error = refused("invalid", award_services.decide_award, award=grand, by=chair, winner=second, justification="   ")
     assert "justification" in error.fields
     assert Award.objects.get(pk=grand.pk).winner_id is None
 
-    decided = awards.decide_award(award=grand, by=chair, winner=second, justification="  Ready to build now. ")
+    decided = award_services.decide_award(award=grand, by=chair, winner=second, justification="  Ready to build now. ")
     assert (decided.winner_id, decided.justification) == (second.pk, "Ready to build now.")
 
 
@@ -98,29 +98,31 @@ def test_the_ranking_is_the_final_score_not_the_votes():
     chair = juror(campaign, chair=True).user
     grand = award(campaign)
 
-    refused("invalid", awards.decide_award, award=grand, by=chair, winner=popular)
-    assert awards.decide_award(award=grand, by=chair, winner=brilliant).winner_id == brilliant.pk
+    refused("invalid", award_services.decide_award, award=grand, by=chair, winner=popular)
+    assert award_services.decide_award(award=grand, by=chair, winner=brilliant).winner_id == brilliant.pk
 
 
 def test_the_top_eligible_idea_skips_one_that_won_another_award():
     campaign, (first, second, third) = ranked_campaign()
     chair = juror(campaign, chair=True).user
     grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
-    awards.decide_award(award=grand, by=chair, winner=first)
+    award_services.decide_award(award=grand, by=chair, winner=first)
 
     # the second-ranked idea is the top one that may still win: no justification needed
-    assert awards.decide_award(award=special, by=chair, winner=second).justification == ""
-    assert awards.overview(campaign).suggestions[special.pk] == second.pk
-    refused("invalid", awards.decide_award, award=special, by=chair, winner=third)
+    assert award_services.decide_award(award=special, by=chair, winner=second).justification == ""
+    assert award_services.overview(campaign).suggestions[special.pk] == second.pk
+    refused("invalid", award_services.decide_award, award=special, by=chair, winner=third)
 
 
 def test_an_idea_wins_at_most_one_award():
     campaign, (first, *_rest) = ranked_campaign()
     chair = juror(campaign, chair=True).user
     grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
-    awards.decide_award(award=grand, by=chair, winner=first)
+    award_services.decide_award(award=grand, by=chair, winner=first)
 
-    refused("already_awarded", awards.decide_award, award=special, by=chair, winner=first, justification="Both.")
+    refused(
+        "already_awarded", award_services.decide_award, award=special, by=chair, winner=first, justification="Both."
+    )
     assert Award.objects.get(pk=special.pk).winner_id is None
 
 
@@ -128,32 +130,32 @@ def test_an_idea_may_win_several_awards_when_the_campaign_allows_it():
     campaign, (first, second, _third) = ranked_campaign(allow_multiple=True)
     chair = juror(campaign, chair=True).user
     grand, special = award(campaign, "Grand prize"), award(campaign, "Special mention")
-    awards.decide_award(award=grand, by=chair, winner=first)
+    award_services.decide_award(award=grand, by=chair, winner=first)
 
     # the top-ranked idea is still the top one for the second award
-    assert awards.decide_award(award=special, by=chair, winner=first).winner_id == first.pk
-    refused("invalid", awards.decide_award, award=grand, by=chair, winner=second)
+    assert award_services.decide_award(award=special, by=chair, winner=first).winner_id == first.pk
+    refused("invalid", award_services.decide_award, award=grand, by=chair, winner=second)
 
 
 def test_re_deciding_the_same_award_may_keep_or_change_its_winner():
     campaign, (first, second, _third) = ranked_campaign()
     chair = juror(campaign, chair=True).user
     grand = award(campaign)
-    awards.decide_award(award=grand, by=chair, winner=first)
+    award_services.decide_award(award=grand, by=chair, winner=first)
 
-    assert awards.decide_award(award=grand, by=chair, winner=first).winner_id == first.pk
-    changed = awards.decide_award(award=grand, by=chair, winner=second, justification="Changed our minds.")
+    assert award_services.decide_award(award=grand, by=chair, winner=first).winner_id == first.pk
+    changed = award_services.decide_award(award=grand, by=chair, winner=second, justification="Changed our minds.")
     assert (changed.winner_id, changed.justification) == (second.pk, "Changed our minds.")
-    back = awards.decide_award(award=grand, by=chair, winner=first)
+    back = award_services.decide_award(award=grand, by=chair, winner=first)
     assert (back.winner_id, back.justification) == (first.pk, "")
 
 
 def test_undeciding_clears_the_decision(manager):
     campaign, (first, *_rest) = ranked_campaign()
     grand = award(campaign)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
 
-    cleared = awards.undecide_award(award=grand, by=manager)
+    cleared = award_services.undecide_award(award=grand, by=manager)
 
     assert (cleared.winner_id, cleared.decided_by_id, cleared.decided_at, cleared.justification) == (
         None,
@@ -174,7 +176,9 @@ def test_the_winner_must_be_on_the_shortlist(where, manager):
         "unapproved": lambda: shortlisted(campaign, 100, approved=False),
     }[where]()
 
-    error = refused("invalid", awards.decide_award, award=grand, by=manager, winner=outsider, justification="Why not")
+    error = refused(
+        "invalid", award_services.decide_award, award=grand, by=manager, winner=outsider, justification="Why not"
+    )
     assert "winner" in error.fields
 
 
@@ -182,7 +186,7 @@ def test_a_public_award_is_not_decided_by_hand(manager):
     campaign, (first, *_rest) = ranked_campaign()
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
 
-    error = refused("invalid", awards.decide_award, award=public, by=manager, winner=first)
+    error = refused("invalid", award_services.decide_award, award=public, by=manager, winner=first)
     assert "winner" in error.fields
 
 
@@ -195,8 +199,8 @@ def test_anyone_off_the_jury_is_told_the_award_does_not_exist(role):
     grand = award(campaign)
     user = user_with_role(role) or AnonymousUser()
 
-    refused("not_found", awards.decide_award, award=grand, by=user, winner=first)
-    refused("not_found", awards.undecide_award, award=grand, by=user)
+    refused("not_found", award_services.decide_award, award=grand, by=user, winner=first)
+    refused("not_found", award_services.undecide_award, award=grand, by=user)
 
 
 def test_a_juror_who_is_not_the_chair_is_refused_with_permission_denied():
@@ -205,8 +209,8 @@ def test_a_juror_who_is_not_the_chair_is_refused_with_permission_denied():
     member = juror(campaign).user
     juror(deliberating(), chair=True, user=member)  # chairing another campaign changes nothing here
 
-    refused("permission_denied", awards.decide_award, award=grand, by=member, winner=first)
-    refused("permission_denied", awards.undecide_award, award=grand, by=member)
+    refused("permission_denied", award_services.decide_award, award=grand, by=member, winner=first)
+    refused("permission_denied", award_services.undecide_award, award=grand, by=member)
 
 
 @pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.VOTING, Phase.RESULTS, Phase.ARCHIVED])
@@ -215,8 +219,8 @@ def test_awards_are_decided_only_while_deliberating(phase, manager):
     grand = award(campaign)
     Award.objects.filter(pk=grand.pk).update(winner=first, decided_at=timezone.now())
 
-    refused("awards_closed", awards.decide_award, award=grand, by=manager, winner=first)
-    refused("awards_closed", awards.undecide_award, award=grand, by=manager)
+    refused("awards_closed", award_services.decide_award, award=grand, by=manager, winner=first)
+    refused("awards_closed", award_services.undecide_award, award=grand, by=manager)
     assert Award.objects.get(pk=grand.pk).winner_id == first.pk
 
 
@@ -225,7 +229,7 @@ def test_deciding_goes_on_after_deliberation_ends_while_the_campaign_waits(manag
     assert campaign.deliberation_ends < timezone.now()
     grand = award(campaign)
 
-    assert awards.decide_award(award=grand, by=manager, winner=first).winner_id == first.pk
+    assert award_services.decide_award(award=grand, by=manager, winner=first).winner_id == first.pk
 
 
 def test_an_award_of_another_campaign_is_not_found(manager):
@@ -233,7 +237,7 @@ def test_an_award_of_another_campaign_is_not_found(manager):
     elsewhere = award(deliberating(), "Elsewhere")
     elsewhere.campaign_id = campaign.pk  # a stale or forged object: the stored award decides
 
-    refused("not_found", awards.decide_award, award=elsewhere, by=manager, winner=first)
+    refused("not_found", award_services.decide_award, award=elsewhere, by=manager, winner=first)
 
 
 # --- public awards --------------------------------------------------------------------------
@@ -248,7 +252,7 @@ def test_a_public_award_goes_to_the_most_voted_idea_even_against_the_ranking():
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
 
-    decided = awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
+    decided = award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)
 
     assert [a.pk for a in decided] == [public.pk]
     stored = Award.objects.get(pk=public.pk)
@@ -264,7 +268,7 @@ def test_public_awards_break_ties_by_the_earlier_submission_then_the_lower_id():
     one, two, three = (award(campaign, name, basis=AwardBasis.PUBLIC) for name in ("One", "Two", "Three"))
     tallied(campaign)
 
-    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)
+    award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)
 
     winners = dict(Award.objects.filter(campaign=campaign).values_list("pk", "winner_id"))
     assert (winners[one.pk], winners[two.pk], winners[three.pk]) == (first_of_two.pk, second_of_two.pk, later.pk)
@@ -276,7 +280,7 @@ def test_a_decided_public_award_is_left_as_it_is():
     Award.objects.filter(pk=public.pk).update(winner=second, decided_at=T0)
     tallied(campaign)
 
-    assert awards.decide_public_awards_from_tally(campaign_id=campaign.pk) == []
+    assert award_services.decide_public_awards_from_tally(campaign_id=campaign.pk) == []
     assert Award.objects.get(pk=public.pk).winner_id == second.pk
 
 
@@ -284,9 +288,9 @@ def test_public_awards_wait_for_the_tally():
     campaign, _ideas = ranked_campaign()
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
 
-    assert awards.decide_public_awards_from_tally(campaign_id=campaign.pk) == []
+    assert award_services.decide_public_awards_from_tally(campaign_id=campaign.pk) == []
     assert not Award.objects.get(pk=public.pk).is_decided
-    assert [a.pk for a in awards.overview(campaign).blocking] == [public.pk]
+    assert [a.pk for a in award_services.overview(campaign).blocking] == [public.pk]
 
 
 def test_a_public_award_with_an_empty_shortlist_is_decided_with_no_winner():
@@ -294,10 +298,10 @@ def test_a_public_award_with_an_empty_shortlist_is_decided_with_no_winner():
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
 
-    assert [a.pk for a in awards.decide_public_awards_from_tally(campaign_id=campaign.pk)] == [public.pk]
+    assert [a.pk for a in award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)] == [public.pk]
     stored = Award.objects.get(pk=public.pk)
     assert stored.winner_id is None and stored.is_decided
-    assert awards.overview(campaign).may_leave_deliberation
+    assert award_services.overview(campaign).may_leave_deliberation
 
 
 # --- the overview ---------------------------------------------------------------------------
@@ -309,19 +313,19 @@ def test_the_overview_says_whether_the_campaign_may_leave_deliberation(manager):
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
 
-    view = awards.overview(campaign)
+    view = award_services.overview(campaign)
     # the public award was decided from the stored tally as the page was read
     assert Award.objects.get(pk=public.pk).winner_id == first.pk
     assert [a.pk for a in view.undecided_jury] == [grand.pk]
     assert not view.may_leave_deliberation
 
-    awards.decide_award(award=grand, by=manager, winner=second)
-    assert awards.overview(campaign).may_leave_deliberation
+    award_services.decide_award(award=grand, by=manager, winner=second)
+    assert award_services.overview(campaign).may_leave_deliberation
 
 
 def test_a_campaign_without_awards_may_leave_deliberation():
     campaign, _ideas = ranked_campaign()
-    assert awards.overview(campaign).may_leave_deliberation
+    assert award_services.overview(campaign).may_leave_deliberation
 
 
 # --- two deciders at once ---------------------------------------------------------------------
@@ -345,8 +349,10 @@ def one_race_of_two_deciders() -> None:
 
     codes = sorted(
         at_once(
-            lambda: awards.decide_award(award=grand, by=chair, winner=first, justification="Chair's pick."),
-            lambda: awards.decide_award(award=special, by=manager, winner=first, justification="Manager's pick."),
+            lambda: award_services.decide_award(award=grand, by=chair, winner=first, justification="Chair's pick."),
+            lambda: award_services.decide_award(
+                award=special, by=manager, winner=first, justification="Manager's pick."
+            ),
             ok="decided",
         )
     )

@@ -58,8 +58,9 @@ def test_a_manager_opens_the_setup_page_in_every_phase(client, phase):
     assert response.status_code == 200
     assert not Jury.objects.exists()  # reading the page writes nothing
     content = response.content.decode()
-    assert ('name="action" value="add_criterion"' in content) == (phase in (Phase.DRAFT, Phase.SUBMISSION))
-    assert 'value="add_juror"' in content
+    add_criterion = reverse("jury:setup-add-criterion", args=[campaign.slug])
+    assert (f'action="{add_criterion}"' in content) == (phase in (Phase.DRAFT, Phase.SUBMISSION))
+    assert f'action="{reverse("jury:setup-add-juror", args=[campaign.slug])}"' in content
 
 
 def test_the_manage_page_links_to_the_setup_page(client):
@@ -119,6 +120,75 @@ def test_a_manager_sets_up_the_jury_with_the_forms(client):
     award = Award.objects.get()
     assert client.post(url, {"action": "delete_award", "id": award.pk}).status_code == 302
     assert not Award.objects.exists()
+
+
+def test_each_setup_form_posts_to_its_own_action(client):
+    campaign, _ideas, jurors, _criteria = jury_campaign(phase=Phase.SUBMISSION)
+    Award.objects.create(campaign=campaign, name="A", position=0)
+    Award.objects.create(campaign=campaign, name="B", position=1)
+    client.force_login(manager_user())
+    content = client.get(reverse("jury:setup", args=[campaign.slug])).content.decode()
+    setup = reverse("jury:setup", args=[campaign.slug])
+    posted_to = {url for url in re.findall(r'<form method="post" action="([^"]+)"', content) if url.startswith(setup)}
+    assert 'name="action"' not in content
+    assert posted_to == {reverse(f"jury:setup-{name}", args=[campaign.slug]) for name in SETUP_ACTION_NAMES}
+
+
+SETUP_ACTION_NAMES = [
+    "settings",
+    "add-juror",
+    "remove-juror",
+    "set-chair",
+    "add-criterion",
+    "update-criterion",
+    "delete-criterion",
+    "move-criterion",
+    "add-award",
+    "update-award",
+    "delete-award",
+    "move-award",
+]
+
+
+def test_a_manager_sets_up_the_jury_through_each_actions_address(client):
+    campaign = CampaignFactory(phase=Phase.SUBMISSION)
+    client.force_login(manager_user())
+    UserFactory(username="bob")
+
+    def post(name, data):
+        response = client.post(reverse(f"jury:setup-{name}", args=[campaign.slug]), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert response["Location"] == reverse("jury:setup", args=[campaign.slug])
+
+    post("settings", {"public_weight": "0.3", "shortlist_size": "5", "disagreement_threshold": "1"})
+    post("add-juror", {"who": "bob"})
+    juror = Juror.objects.get(campaign=campaign)
+    post("set-chair", {"juror": juror.pk})
+    post("add-criterion", {"name": "Impact", "weight": "2"})
+    post("add-criterion", {"name": "Cost", "weight": "1"})
+    impact, cost = Criterion.objects.filter(campaign=campaign)
+    post("move-criterion", {"id": cost.pk, "direction": "up"})
+    post("update-criterion", {"id": impact.pk, f"crit{impact.pk}-name": "Reach", f"crit{impact.pk}-weight": "3"})
+    post("delete-criterion", {"id": cost.pk})
+    post("add-award", {"name": "Grand prize", "basis": "jury"})
+    award = Award.objects.get(campaign=campaign)
+    post("update-award", {"id": award.pk, f"award{award.pk}-name": "Big prize", f"award{award.pk}-basis": "jury"})
+    post("move-award", {"id": award.pk, "direction": "down"})
+    post("delete-award", {"id": award.pk})
+    post("remove-juror", {"id": juror.pk})
+    assert str(Jury.objects.get(campaign=campaign).public_weight) == "0.30"
+    assert list(Criterion.objects.filter(campaign=campaign).values_list("name", "weight")) == [("Reach", 3)]
+    assert not Award.objects.exists() and not Juror.objects.exists()
+
+
+@pytest.mark.parametrize("name", SETUP_ACTION_NAMES)
+def test_a_setup_actions_address_is_for_managers_and_posts_only(client, name):
+    campaign = CampaignFactory(phase=Phase.SUBMISSION)
+    url = reverse(f"jury:setup-{name}", args=[campaign.slug])
+    client.force_login(user_with_role("moderator"))
+    assert client.post(url, {}).status_code == 404
+    client.force_login(manager_user())
+    assert client.get(url).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -505,7 +575,7 @@ def test_the_panel_shows_jurors_the_way_to_their_page_and_the_chair_to_the_award
     user = {"juror": jurors[1].user, "chair": jurors[0].user}.get(role) or user_with_role(role)
     content = logged_in(client, user).get(campaign.get_absolute_url()).content.decode()
     score_link = f'href="{reverse("jury:score", args=[campaign.slug])}"'
-    awards_link = f'href="{reverse("awards:page", args=[campaign.slug])}"'
+    awards_link = f'href="{reverse("jury:awards", args=[campaign.slug])}"'
     assert (score_link in content) == (role in ("juror", "chair"))
     assert ("Score the shortlisted ideas" in content) == (role in ("juror", "chair") and phase == Phase.DELIBERATION)
     assert (awards_link in content) == (role == "chair" and phase == Phase.DELIBERATION)
@@ -513,7 +583,7 @@ def test_the_panel_shows_jurors_the_way_to_their_page_and_the_chair_to_the_award
 
 def test_the_jury_page_links_to_the_awards(client):
     campaign, _ideas, jurors, _criteria = jury_campaign()
-    awards_link = f'<a href="{reverse("awards:page", args=[campaign.slug])}">'
+    awards_link = f'<a href="{reverse("jury:awards", args=[campaign.slug])}">'
     client.force_login(jurors[0].user)
     assert (
         awards_link + "Decide the awards</a>"

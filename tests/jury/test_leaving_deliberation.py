@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Phase, PhaseTransition
 from ideabox.exceptions import DomainError
-from jury import awards
+from jury import award_services
 from jury.models import Award, AwardBasis, Jury, ResultRow
 from tests.concurrency import at_once
 from tests.factories import UserFactory, schedule_for, user_with_role
@@ -63,8 +63,8 @@ def test_once_every_award_is_decided_the_move_publishes(manager, django_capture_
     grand = award(campaign, "Grand prize")
     public = award(campaign, "Public's choice", basis=AwardBasis.PUBLIC)
     tallied(campaign)
-    awards.decide_public_awards_from_tally(campaign_id=campaign.pk)  # as when the vote closed
-    awards.decide_award(award=grand, by=manager, winner=second)
+    award_services.decide_public_awards_from_tally(campaign_id=campaign.pk)  # as when the vote closed
+    award_services.decide_award(award=grand, by=manager, winner=second)
 
     with django_capture_on_commit_callbacks(execute=True):
         transition = move(campaign, manager)
@@ -80,7 +80,7 @@ def test_once_every_award_is_decided_the_move_publishes(manager, django_capture_
 def test_the_publication_is_queued_only_after_the_move_commits(manager, django_capture_on_commit_callbacks):
     campaign, (first, *_rest) = ranked_campaign()
     grand = award(campaign)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         move(campaign, manager)
@@ -163,7 +163,7 @@ def test_the_scheduler_leaves_a_campaign_with_undecided_awards_quietly(caplog):
     assert "stays in deliberation" in waiting[0].getMessage()
 
     # decided meanwhile: the next run moves it
-    awards.decide_award(award=grand, by=user_with_role("manager"), winner=first)
+    award_services.decide_award(award=grand, by=user_with_role("manager"), winner=first)
     moved = campaign_services.advance_due_campaigns()
     assert [(t.campaign_id, t.to_phase, t.by_scheduler) for t in moved] == [(campaign.pk, Phase.RESULTS, True)]
     assert phase_of(campaign) == Phase.RESULTS
@@ -204,12 +204,12 @@ def one_race_of_a_move_and_an_undecide() -> None:
     # a superuser is a manager whatever the groups hold.
     manager = UserFactory(is_superuser=True)
     grand = award(campaign)
-    awards.decide_award(award=grand, by=manager, winner=first)
+    award_services.decide_award(award=grand, by=manager, winner=first)
     fresh = Campaign.objects.get(pk=campaign.pk)
 
     moving, undeciding = at_once(
         lambda: move(fresh, manager),
-        lambda: awards.undecide_award(award=grand, by=manager),
+        lambda: award_services.undecide_award(award=grand, by=manager),
     )
 
     moved = phase_of(campaign) == Phase.RESULTS

@@ -22,8 +22,9 @@ from campaigns.models import Campaign, Phase
 from ideabox.celery import app as celery_app
 from ideabox.exceptions import DomainError
 from ideas.models import Idea
-from jury import awards, publication, tasks
+from jury import award_services, tasks
 from jury.models import Award, AwardBasis, Jury, PublicAwardDecision
+from results import services as publication
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, user_with_role
 from tests.jury.test_ranking import T0, award, juror
@@ -102,10 +103,12 @@ def test_the_reported_case_public_choice_goes_to_the_8_vote_idea_whatever_the_ju
     # The jury tries to give its prizes to the 8- and 7-vote ideas first:
     # the 8-vote idea is taken (Public's choice took it when voting closed).
     with pytest.raises(DomainError) as caught:
-        awards.decide_award(award=the(campaign, "Grand prize"), by=chair, winner=eight, justification="Popular.")
+        award_services.decide_award(
+            award=the(campaign, "Grand prize"), by=chair, winner=eight, justification="Popular."
+        )
     assert (caught.value.code, caught.value.status) == ("already_awarded", 409)
-    awards.decide_award(award=the(campaign, "Grand prize"), by=chair, winner=seven)
-    awards.decide_award(award=the(campaign, "Special mention"), by=chair, winner=five)
+    award_services.decide_award(award=the(campaign, "Grand prize"), by=chair, winner=seven)
+    award_services.decide_award(award=the(campaign, "Special mention"), by=chair, winner=five)
 
     campaign_services.transition_campaign(campaign=campaign, to=Phase.RESULTS, by=manager)
     publication.publish_results(campaign_id=campaign.pk)
@@ -120,13 +123,17 @@ def test_the_public_award_is_decided_before_the_jury_may_decide_anything(manager
 
     # the votes are not counted yet: no jury decision may come first
     with pytest.raises(DomainError) as caught:
-        awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven, justification="Early.")
+        award_services.decide_award(
+            award=the(campaign, "Grand prize"), by=manager, winner=seven, justification="Early."
+        )
     assert caught.value.code == "awards_closed"
     assert not Award.objects.filter(campaign=campaign, decided_at__isnull=False).exists()
 
     tasks.tally_and_decide_public_awards(campaign.pk)
     assert winner_of(campaign) == eight.pk
-    assert awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven).winner_id == seven.pk
+    assert (
+        award_services.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven).winner_id == seven.pk
+    )
 
 
 def test_the_task_run_twice_changes_nothing():
@@ -152,9 +159,11 @@ def test_a_worker_killed_between_the_tally_and_the_decision_leaves_no_tally_behi
     campaign, (eight, *_rest) = voting_campaign()
     closed(campaign)
 
-    killed = mock.patch.object(awards, "decide_public_awards_from_tally", side_effect=OperationalError("killed"))
+    killed = mock.patch.object(
+        award_services, "decide_public_awards_from_tally", side_effect=OperationalError("killed")
+    )
     with killed, pytest.raises(OperationalError):
-        awards.tally_and_decide_public_awards(campaign_id=campaign.pk)
+        award_services.tally_and_decide_public_awards(campaign_id=campaign.pk)
 
     # one transaction: no tally without its public awards, so the sweep
     # (which re-queues the task for a campaign past voting without a tally) repairs it
@@ -201,7 +210,7 @@ def test_an_idea_may_win_every_public_award_when_the_campaign_allows_several():
 
     assert winner_of(campaign, "Public's choice") == winner_of(campaign, "Fan prize") == eight.pk
     # and the jury may give it a prize too
-    grand = awards.decide_award(award=the(campaign, "Grand prize"), by=user_with_role("manager"), winner=eight)
+    grand = award_services.decide_award(award=the(campaign, "Grand prize"), by=user_with_role("manager"), winner=eight)
     assert grand.winner_id == eight.pk
 
 
@@ -216,8 +225,8 @@ def test_without_a_single_vote_the_public_award_is_decided_with_no_winner_and_bl
     history = PublicAwardDecision.objects.get(award=public)
     assert (history.winner_id, history.reason) == (None, PublicAwardDecision.Reason.TALLY)
     for name, idea in zip(("Grand prize", "Special mention"), ideas, strict=True):
-        awards.decide_award(award=the(campaign, name), by=manager, winner=idea, justification="Our pick.")
-    assert awards.overview(campaign).may_leave_deliberation
+        award_services.decide_award(award=the(campaign, name), by=manager, winner=idea, justification="Our pick.")
+    assert award_services.overview(campaign).may_leave_deliberation
     assert campaign_services.transition_campaign(campaign=campaign, to=Phase.RESULTS, by=manager)
 
 
@@ -238,10 +247,10 @@ def test_a_hidden_winner_means_the_award_is_decided_again_from_the_tally_recorde
     campaign, (eight, seven, five, _two) = voting_campaign()
     closed(campaign)
     tasks.tally_and_decide_public_awards(campaign.pk)
-    awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
+    award_services.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
 
     hide(eight)
-    awards.overview(campaign)  # the award page, as the chair opens it
+    award_services.overview(campaign)  # the award page, as the chair opens it
 
     # the 7-vote idea holds the Grand prize: the next most voted idea
     assert winner_of(campaign) == five.pk
@@ -260,8 +269,8 @@ def test_publication_decides_again_when_the_winner_was_hidden_after_leaving_deli
     campaign, (eight, seven, five, two) = voting_campaign()
     closed(campaign)
     tasks.tally_and_decide_public_awards(campaign.pk)
-    awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
-    awards.decide_award(award=the(campaign, "Special mention"), by=manager, winner=five, justification="Bold.")
+    award_services.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
+    award_services.decide_award(award=the(campaign, "Special mention"), by=manager, winner=five, justification="Bold.")
     campaign_services.transition_campaign(campaign=campaign, to=Phase.RESULTS, by=manager)
 
     hide(eight)  # before the publication task runs
@@ -279,11 +288,13 @@ def test_a_jury_decision_sees_the_award_decided_again_first(manager):
 
     # nobody opened the page: deciding the Grand prize still finds the 7-vote idea taken
     with pytest.raises(DomainError) as caught:
-        awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven, justification="Popular.")
+        award_services.decide_award(
+            award=the(campaign, "Grand prize"), by=manager, winner=seven, justification="Popular."
+        )
     assert caught.value.code == "already_awarded"
     # the refused request changed nothing; the next read decides the award again
     assert winner_of(campaign) == eight.pk
-    awards.overview(campaign)
+    award_services.overview(campaign)
     assert winner_of(campaign) == seven.pk
 
 
@@ -291,13 +302,13 @@ def test_after_publication_nothing_is_decided_again(manager):
     campaign, (eight, seven, five, _two) = voting_campaign()
     closed(campaign)
     tasks.tally_and_decide_public_awards(campaign.pk)
-    awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
-    awards.decide_award(award=the(campaign, "Special mention"), by=manager, winner=five)
+    award_services.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
+    award_services.decide_award(award=the(campaign, "Special mention"), by=manager, winner=five)
     campaign_services.transition_campaign(campaign=campaign, to=Phase.RESULTS, by=manager)
     publication.publish_results(campaign_id=campaign.pk)
 
     hide(eight)
-    awards.overview(campaign)
+    award_services.overview(campaign)
     publication.publish_results(campaign_id=campaign.pk)
 
     assert winner_of(campaign) == eight.pk
@@ -307,15 +318,15 @@ def test_a_jury_award_whose_winner_is_hidden_is_kept_and_flagged(manager, client
     campaign, (eight, seven, *_rest) = voting_campaign()
     closed(campaign)
     tasks.tally_and_decide_public_awards(campaign.pk)
-    awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
+    award_services.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=seven)
 
     hide(seven)
-    view = awards.overview(campaign)
+    view = award_services.overview(campaign)
 
     assert winner_of(campaign, "Grand prize") == seven.pk
     assert [a.name for a in view.hidden_winners] == ["Grand prize"]
     client.force_login(manager)
-    content = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+    content = client.get(reverse("jury:awards", args=[campaign.slug])).content.decode()
     assert "hidden by moderation" in content
 
 
@@ -326,11 +337,11 @@ def test_the_decide_public_awards_page_and_endpoint_are_gone(manager):
     campaign, _ideas = voting_campaign()
     closed(campaign)
     with pytest.raises(NoReverseMatch):
-        reverse("awards:decide_public", args=[campaign.slug])
+        reverse("jury:awards-decide_public", args=[campaign.slug])
     api = APIClient()
     api.force_authenticate(manager)
     assert api.post(f"/api/v1/campaigns/{campaign.slug}/jury/awards/decide-public/").status_code == 404
-    assert not hasattr(awards, "decide_public_awards")
+    assert not hasattr(award_services, "decide_public_awards")
 
 
 def test_a_public_award_is_neither_decided_nor_taken_back_by_hand(manager):
@@ -340,8 +351,8 @@ def test_a_public_award_is_neither_decided_nor_taken_back_by_hand(manager):
     public = the(campaign, "Public's choice")
 
     for call in (
-        lambda: awards.decide_award(award=public, by=manager, winner=seven, justification="Mine."),
-        lambda: awards.undecide_award(award=public, by=manager),
+        lambda: award_services.decide_award(award=public, by=manager, winner=seven, justification="Mine."),
+        lambda: award_services.undecide_award(award=public, by=manager),
     ):
         with pytest.raises(DomainError) as caught:
             call()
@@ -375,14 +386,14 @@ def test_the_hint_never_points_to_an_idea_that_already_won(manager):
     tasks.tally_and_decide_public_awards(campaign.pk)
     grand, special = the(campaign, "Grand prize"), the(campaign, "Special mention")
 
-    view = awards.overview(campaign)
+    view = award_services.overview(campaign)
     # the 8-vote idea is the top of the ranking (no jury scores), but it is taken
     assert view.standings[0].idea.pk == eight.pk
     assert view.suggestions[grand.pk] == seven.pk
     assert view.suggestions[the(campaign, "Public's choice").pk] == eight.pk  # its decided winner
 
-    awards.decide_award(award=grand, by=manager, winner=five, justification="Ready to build.")
-    view = awards.overview(campaign)
+    award_services.decide_award(award=grand, by=manager, winner=five, justification="Ready to build.")
+    view = award_services.overview(campaign)
     assert view.suggestions[special.pk] == seven.pk
     assert view.suggestions[grand.pk] == seven.pk
 
@@ -393,7 +404,7 @@ def test_the_page_shows_the_public_award_as_decided_by_the_votes_with_its_count(
     tasks.tally_and_decide_public_awards(campaign.pk)
     client.force_login(manager)
 
-    content = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+    content = client.get(reverse("jury:awards", args=[campaign.slug])).content.decode()
 
     assert "Decided by the votes" in content
     assert "The most voted idea" not in content
@@ -411,7 +422,7 @@ def test_the_page_shows_the_history_of_a_public_award_decided_again(client, mana
     hide(eight)
     client.force_login(manager)
 
-    content = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+    content = client.get(reverse("jury:awards", args=[campaign.slug])).content.decode()
 
     assert "Decided again from the tally: the winner was hidden" in content
     assert f"#{eight.pk}" in content
@@ -447,9 +458,9 @@ def test_a_juror_sees_the_previous_winners_number_and_a_manager_its_title(client
     member = juror(campaign).user
 
     client.force_login(member)
-    as_juror = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+    as_juror = client.get(reverse("jury:awards", args=[campaign.slug])).content.decode()
     client.force_login(manager)
-    as_manager = client.get(reverse("awards:page", args=[campaign.slug])).content.decode()
+    as_manager = client.get(reverse("jury:awards", args=[campaign.slug])).content.decode()
 
     assert f"previous winner #{eight.pk}" in as_juror and "A title moderation hid" not in as_juror
     assert "A title moderation hid" in as_manager
@@ -484,10 +495,12 @@ def test_a_campaign_tallied_before_gets_its_public_award_before_a_jury_decision(
     campaign, (eight, *_rest) = legacy_campaign(manager)
 
     with pytest.raises(DomainError) as caught:
-        awards.decide_award(award=the(campaign, "Grand prize"), by=manager, winner=eight, justification="Popular.")
+        award_services.decide_award(
+            award=the(campaign, "Grand prize"), by=manager, winner=eight, justification="Popular."
+        )
 
     assert caught.value.code == "already_awarded"
-    awards.overview(campaign)  # the refusal changed nothing: the page decides it
+    award_services.overview(campaign)  # the refusal changed nothing: the page decides it
     assert winner_of(campaign) == eight.pk
 
 
@@ -561,7 +574,7 @@ def test_reading_the_awards_does_not_wait_for_a_tally_that_holds_the_campaign():
         assert held.wait(10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '1s'")
-        view = awards.overview(campaign)  # a lock wait would fail here after 1 s
+        view = award_services.overview(campaign)  # a lock wait would fail here after 1 s
         assert [a.name for a in view.blocking] == ["Grand prize", "Special mention", "Public's choice"]
     finally:
         done.set()

@@ -10,10 +10,11 @@ from django.utils import timezone
 import pytest
 from freezegun import freeze_time
 
+from accounts.models import AuditEvent
 from campaigns.models import Audience, Phase
 from ideabox.exceptions import DomainError
 from ideas.models import Idea, Status, StatusChange
-from jury import services
+from jury import selectors, services
 from jury.models import Conflict, Criterion, Evaluation, Juror, Jury, Score, Wildcard
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee
@@ -139,7 +140,7 @@ class TestWhoMayScore:
             )
         assert error.value.code == "jury_closed"
         with freeze_time(after):
-            assert not services.scoring_open(campaign)
+            assert not selectors.scoring_open(campaign)
 
     def test_scores_are_kept_when_scoring_closes(self):
         campaign, ideas, jurors, criteria = jury_campaign()
@@ -295,7 +296,7 @@ class TestProgress:
         services.save_evaluation(
             campaign=campaign, user=jurors[1].user, idea=ideas[1], scores={criteria[0].pk: 1}, comment=""
         )
-        found = services.progress(campaign)
+        found = selectors.progress(campaign)
         rows = {row.juror.pk: row for row in found.jurors}
         assert (rows[jurors[0].pk].given, rows[jurors[0].pk].expected) == (0, 2)
         assert (rows[jurors[1].pk].given, rows[jurors[1].pk].expected) == (3, 4)
@@ -313,7 +314,7 @@ class TestProgress:
             services.save_evaluation(
                 campaign=campaign, user=jurors[0].user, idea=idea, scores=full_scores(criteria), comment=""
             )
-        found = services.progress(campaign)
+        found = selectors.progress(campaign)
         assert [row.finished for row in found.jurors] == [True, False]
         assert [p.juror.pk for p in found.unfinished] == [jurors[1].pk]
 
@@ -331,7 +332,7 @@ class TestProgress:
         services.save_evaluation(
             campaign=campaign, user=jurors[1].user, idea=ideas[1], scores=full_scores(criteria, 4), comment=""
         )
-        rows = {row.idea.pk: row for row in services.progress(campaign).ideas}
+        rows = {row.idea.pk: row for row in selectors.progress(campaign).ideas}
         assert rows[ideas[0].pk].disputed and rows[ideas[0].pk].spread == Decimal("4.000")
         assert not rows[ideas[1].pk].disputed and rows[ideas[1].pk].spread == Decimal("1.000")
 
@@ -347,7 +348,7 @@ class TestProgress:
             from django.test.utils import CaptureQueriesContext
 
             with CaptureQueriesContext(conn) as ctx:
-                services.progress(campaign)
+                selectors.progress(campaign)
             return len(ctx.captured_queries)
 
         assert count(3) == count(30)
@@ -414,6 +415,23 @@ class TestWildcards:
         assert list(StatusChange.objects.filter(idea=idea).values_list("to_status", flat=True)) == [
             Status.SHORTLISTED,
             Status.PUBLISHED,
+        ]
+
+    def test_taking_a_wildcard_back_tells_the_author_and_is_audited(
+        self, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        # The one status service moves it (ideas.services.move_status): history, audit, e-mail.
+        campaign, _ideas, _jurors, _criteria = jury_campaign()
+        idea = IdeaFactory(campaign=campaign)
+        manager = manager_user()
+        wildcard = services.add_wildcard(campaign=campaign, by=manager, idea=idea)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.remove_wildcard(wildcard=wildcard, by=manager)
+        assert [m.to for m in mailoutbox] == [[idea.author.email]]
+        moves = AuditEvent.objects.filter(action="idea.status", object_id=idea.pk).order_by("pk")
+        assert [(e.actor_id, e.detail["to"]) for e in moves] == [
+            (manager.pk, Status.SHORTLISTED),
+            (manager.pk, Status.PUBLISHED),
         ]
 
     def test_a_scored_wildcard_stays(self):

@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 import pytest
 
 from campaigns.models import Phase
 from ideabox.exceptions import DomainError
-from jury import services
+from jury import selectors, services
 from jury.models import Award, AwardBasis, Criterion, Juror, Jury
 from tests.factories import CampaignFactory, UserFactory, employee, the_box, user_with_role
 from tests.jury.test_scoring import jury_campaign, manager_user
@@ -306,3 +307,27 @@ def test_the_idea_box_has_no_jury():
             call()
         assert error.value.code == "not_found"
     assert not Jury.objects.filter(campaign=box).exists()
+
+
+# --- blind review: one predicate, asked by every page and endpoint ------------------------
+
+
+@pytest.mark.parametrize("blind", [False, True])
+@pytest.mark.parametrize("who", ["manager", "chair", "juror", "participant", "visitor"])
+def test_blind_review_hides_the_votes_from_everyone_but_managers(blind, who):
+    campaign, _ideas, jurors, _criteria = jury_campaign()
+    Jury.objects.update_or_create(campaign=campaign, defaults={"blind_review": blind})
+    user = {"manager": manager_user(), "chair": jurors[0].user, "juror": jurors[1].user}.get(who)
+    if who == "participant":
+        user = UserFactory()
+    if who == "visitor":
+        user = AnonymousUser()
+    assert selectors.settings_of(campaign).hides_votes_from(user) == (blind and who != "manager")
+
+
+def test_the_unsaved_default_settings_hide_nothing():
+    campaign, _ideas, jurors, _criteria = jury_campaign()
+    Jury.objects.filter(campaign=campaign).delete()
+    settings = selectors.settings_of(campaign)
+    assert settings.pk is None and not settings.hides_votes_from(jurors[1].user)
+    assert not Jury.objects.filter(campaign=campaign).exists()  # reading writes nothing

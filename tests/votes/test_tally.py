@@ -238,7 +238,7 @@ def test_shortlisting_again_changes_nothing_more(django_capture_on_commit_callba
 def test_shortlisted_authors_are_told_after_commit(django_capture_on_commit_callbacks):
     campaign = closed_campaign(shortlist_size=1)
     idea = idea_in(campaign)
-    with mock.patch("ideas.notifications.idea_status_changed.delay") as told:
+    with mock.patch("ideas.tasks.idea_status_changed.delay") as told:
         with django_capture_on_commit_callbacks() as callbacks:
             tally.tally_campaign(campaign_id=campaign.pk)
         told.assert_not_called()  # queued, not sent inside the transaction
@@ -410,7 +410,7 @@ def test_the_task_retries_only_transient_errors():
 
 
 def test_leaving_voting_queues_the_tally_after_commit(django_capture_on_commit_callbacks, manager):
-    from jury import tasks as jury_tasks  # the tally and the public awards decided from it (jury.awards)
+    from jury import tasks as jury_tasks  # the tally and the public awards decided from it (jury.award_services)
 
     campaign = CampaignFactory(phase=Phase.VOTING, shortlist_size=1)
     idea = idea_in(campaign)

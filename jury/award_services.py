@@ -1,4 +1,11 @@
-"""Deciding a campaign's awards, during deliberation.
+"""Deciding a campaign's awards: every write to the award decisions
+(winner, justification, decided_*) and to the public award decisions.
+
+The rest of the jury's writes are in jury/services.py. These are apart
+because campaigns.lifecycle calls them (the move out of deliberation checks
+every award is decided) and jury/services.py calls campaigns.services (the
+shortlist size is a campaign setting): one module would close an import
+cycle campaigns.services -> lifecycle -> jury -> campaigns.services.
 
 The chair of the campaign's jury or a campaign manager confirms the winner
 of each jury award (`decide_award`); choosing another idea than the
@@ -26,7 +33,6 @@ takes the same row lock) cannot slip between a check and a write.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,55 +46,11 @@ from votes.models import Tally, TallyRow
 
 from . import access, ranking
 from .models import Award, AwardBasis, Jury, PublicAwardDecision
+from .selectors import Overview, awards_of
 
 # Decisions are taken, changed and taken back while deliberating, also after
 # deliberation_ends: the campaign waits in deliberation for undecided awards.
 DECIDING_PHASE = Phase.DELIBERATION
-
-
-@dataclass(frozen=True)
-class Overview:
-    """A campaign's awards, their decisions and the live ranking, as the
-    award page and the API show them."""
-
-    campaign: Campaign
-    jury: Jury | None
-    awards: list[Award]
-    standings: list[ranking.Standing]
-    # award id -> for a jury award, the top-ranked idea that may still win
-    # it (never one that won another award, unless several are allowed);
-    # for a public award, its winner (the votes decided it).
-    suggestions: dict[int, int | None]
-    votes: dict[int, int]  # idea id -> its votes in the tally, for the shortlist
-    history: dict[int, list[PublicAwardDecision]]  # public award id -> its decisions, oldest first
-
-    @property
-    def undecided(self) -> list[Award]:
-        return [award for award in self.awards if not award.is_decided]
-
-    @property
-    def undecided_jury(self) -> list[Award]:
-        return [award for award in self.undecided if award.basis == AwardBasis.JURY]
-
-    @property
-    def hidden_winners(self) -> list[Award]:
-        """Jury awards whose winner left the shortlist (hidden by moderation,
-        say) after the decision: kept as decided, shown so the jury may
-        decide again."""
-        listed = {s.idea.pk for s in self.standings}
-        return [a for a in self.awards if a.basis == AwardBasis.JURY and a.winner_id and a.winner_id not in listed]
-
-    @property
-    def blocking(self) -> list[Award]:
-        """What holds the campaign in deliberation: undecided jury awards, and
-        public awards while the tally is not stored. A public award decided
-        with no winner (nobody voted for an idea that may win it) blocks nothing."""
-        return self.undecided
-
-    @property
-    def may_leave_deliberation(self) -> bool:
-        """Every jury award is decided, and the public awards are decided from the tally."""
-        return not self.blocking
 
 
 def _allows_several(campaign: Campaign) -> bool:
@@ -133,10 +95,6 @@ def _public_candidates(campaign: Campaign) -> list[tuple[int, int, datetime.date
         )
     )
     return [(votes.get(pk, 0), pk, at) for pk, at in ideas]
-
-
-def awards_of(campaign: Campaign):
-    return Award.objects.filter(campaign=campaign).select_related("winner", "decided_by").order_by("position", "pk")
 
 
 def public_awards_due(awards: list[Award], listed: set[int]) -> list[Award]:
@@ -195,7 +153,8 @@ def overview(campaign: Campaign) -> Overview:
     )
 
 
-# --- deciding -----------------------------------------------------------------------
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError("invalid", message, fields={field: [message]})
 
 
 def _locked(campaign_id: int) -> Campaign:
@@ -238,10 +197,6 @@ def _locked_award(campaign: Campaign, award: Award) -> Award:
     if found is None:
         raise DomainError("not_found")
     return found
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, fields={field: [message]})
 
 
 def decide_award(
