@@ -8,7 +8,6 @@ from django.views.static import serve
 
 from drf_spectacular.views import SpectacularAPIView
 
-
 from . import views
 
 api_v1 = [
