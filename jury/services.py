@@ -244,6 +244,32 @@ def _check_basis(basis: str) -> str:
     return basis
 
 
+def _may_set_up(campaign: Campaign, by) -> None:
+    """Criteria and award categories: managers, while the setup is open."""
+    require_manager(by)
+    _require_challenge(campaign)
+    _require_setup_open(campaign)
+
+
+def _added(item):
+    """A new criterion or award, saved last in its campaign's order."""
+    top = type(item).objects.filter(campaign=item.campaign).aggregate(top=Max("position"))["top"]
+    item.position = 0 if top is None else top + 1
+    _save_named(item)
+    return item
+
+
+def _changed(item, *, name: str | None, **values):
+    """A criterion or award with the values given (None: kept), saved."""
+    if name is not None:
+        item.name = _check_name(name)
+    for key, value in values.items():
+        if value is not None:
+            setattr(item, key, value)
+    _save_named(item, fields=["name", *values])
+    return item
+
+
 def _save_named(obj, *, fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
@@ -252,48 +278,12 @@ def _save_named(obj, *, fields: list[str] | None = None) -> None:
         raise _invalid("name", _("This campaign already has one by this name.")) from None
 
 
-def _next_position(model, campaign: Campaign) -> int:
-    top = model.objects.filter(campaign=campaign).aggregate(top=Max("position"))["top"]
-    return 0 if top is None else top + 1
+def _stripped(text: str | None) -> str | None:
+    return None if text is None else text.strip()
 
 
-def add_criterion(*, campaign: Campaign, by, name: str, description: str = "", weight: int = 1) -> Criterion:
-    require_manager(by)
-    _require_challenge(campaign)
-    _require_setup_open(campaign)
-    criterion = Criterion(
-        campaign=campaign,
-        name=_check_name(name),
-        description=(description or "").strip(),
-        weight=_check_weight(weight),
-        position=_next_position(Criterion, campaign),
-    )
-    _save_named(criterion)
-    return criterion
-
-
-def update_criterion(
-    *, criterion: Criterion, by, name: str | None = None, description: str | None = None, weight: int | None = None
-) -> Criterion:
-    require_manager(by)
-    _require_setup_open(criterion.campaign)
-    if name is not None:
-        criterion.name = _check_name(name)
-    if description is not None:
-        criterion.description = description.strip()
-    if weight is not None:
-        criterion.weight = _check_weight(weight)
-    _save_named(criterion, fields=["name", "description", "weight"])
-    return criterion
-
-
-def delete_criterion(*, criterion: Criterion, by) -> None:
-    require_manager(by)
-    _require_setup_open(criterion.campaign)
-    criterion.delete()
-
-
-def _reorder(model, *, campaign: Campaign, ids: list[int]):
+def _reorder(model, *, campaign: Campaign, by, ids: list[int]):
+    _may_set_up(campaign, by)
     with transaction.atomic():
         rows = {row.pk: row for row in model.objects.select_for_update().filter(campaign=campaign)}
         if sorted(ids) != sorted(rows) or len(set(ids)) != len(ids):
@@ -304,52 +294,57 @@ def _reorder(model, *, campaign: Campaign, ids: list[int]):
     return [rows[pk] for pk in ids]
 
 
+def add_criterion(*, campaign: Campaign, by, name: str, description: str = "", weight: int = 1) -> Criterion:
+    _may_set_up(campaign, by)
+    return _added(
+        Criterion(
+            campaign=campaign,
+            name=_check_name(name),
+            description=_stripped(description) or "",
+            weight=_check_weight(weight),
+        )
+    )
+
+
+def update_criterion(
+    *, criterion: Criterion, by, name: str | None = None, description: str | None = None, weight: int | None = None
+) -> Criterion:
+    _may_set_up(criterion.campaign, by)
+    weight = None if weight is None else _check_weight(weight)
+    return _changed(criterion, name=name, description=_stripped(description), weight=weight)
+
+
+def delete_criterion(*, criterion: Criterion, by) -> None:
+    _may_set_up(criterion.campaign, by)
+    criterion.delete()
+
+
 def reorder_criteria(*, campaign: Campaign, by, ids: list[int]) -> list[Criterion]:
-    require_manager(by)
-    _require_setup_open(campaign)
-    return _reorder(Criterion, campaign=campaign, ids=ids)
+    return _reorder(Criterion, campaign=campaign, by=by, ids=ids)
 
 
 def add_award(*, campaign: Campaign, by, name: str, prize: str = "", basis: str = AwardBasis.JURY) -> Award:
-    require_manager(by)
-    _require_challenge(campaign)
-    _require_setup_open(campaign)
-    award = Award(
-        campaign=campaign,
-        name=_check_name(name),
-        prize=(prize or "").strip(),
-        basis=_check_basis(basis),
-        position=_next_position(Award, campaign),
+    _may_set_up(campaign, by)
+    return _added(
+        Award(campaign=campaign, name=_check_name(name), prize=_stripped(prize) or "", basis=_check_basis(basis))
     )
-    _save_named(award)
-    return award
 
 
 def update_award(
     *, award: Award, by, name: str | None = None, prize: str | None = None, basis: str | None = None
 ) -> Award:
-    require_manager(by)
-    _require_setup_open(award.campaign)
-    if name is not None:
-        award.name = _check_name(name)
-    if prize is not None:
-        award.prize = prize.strip()
-    if basis is not None:
-        award.basis = _check_basis(basis)
-    _save_named(award, fields=["name", "prize", "basis"])
-    return award
+    _may_set_up(award.campaign, by)
+    basis = None if basis is None else _check_basis(basis)
+    return _changed(award, name=name, prize=_stripped(prize), basis=basis)
 
 
 def delete_award(*, award: Award, by) -> None:
-    require_manager(by)
-    _require_setup_open(award.campaign)
+    _may_set_up(award.campaign, by)
     award.delete()
 
 
 def reorder_awards(*, campaign: Campaign, by, ids: list[int]) -> list[Award]:
-    require_manager(by)
-    _require_setup_open(campaign)
-    return _reorder(Award, campaign=campaign, ids=ids)
+    return _reorder(Award, campaign=campaign, by=by, ids=ids)
 
 
 # --- wildcards ----------------------------------------------------------------------------

@@ -126,24 +126,40 @@ def setup_page(request, slug: str):
     return view(request, slug)
 
 
+def _on_form(request, slug: str, form_class, shown_as: str, call, said):
+    """A setup form: when valid and accepted by `call(campaign, data)`, back
+    to the page with `said` (or `said(result)`); else the page with the form
+    again (the context's `shown_as`) and its errors."""
+    campaign = _managed(request, slug)
+    form = form_class(request.POST)
+    result = _submit(form, lambda data: call(campaign, data))
+    if not form.is_valid():
+        return _refused(request, campaign, **{shown_as: form})
+    return _done(request, campaign, said(result) if callable(said) else said)
+
+
 @require_POST
 def save_settings(request, slug: str):
-    campaign = _managed(request, slug)
-    form = JurySettingsForm(request.POST)
-    _submit(form, lambda data: services.update_jury(campaign=campaign, by=request.user, **data))
-    if not form.is_valid():
-        return _refused(request, campaign, settings_form=form)
-    return _done(request, campaign, _("The jury's settings were saved."))
+    return _on_form(
+        request,
+        slug,
+        JurySettingsForm,
+        "settings_form",
+        lambda campaign, data: services.update_jury(campaign=campaign, by=request.user, **data),
+        _("The jury's settings were saved."),
+    )
 
 
 @require_POST
 def add_juror(request, slug: str):
-    campaign = _managed(request, slug)
-    form = JurorForm(request.POST)
-    juror = _submit(form, lambda data: services.add_juror(campaign=campaign, by=request.user, **data))
-    if not form.is_valid():
-        return _refused(request, campaign, juror_form=form)
-    return _done(request, campaign, _("%(name)s joined the jury.") % {"name": juror.user.public_name})
+    return _on_form(
+        request,
+        slug,
+        JurorForm,
+        "juror_form",
+        lambda campaign, data: services.add_juror(campaign=campaign, by=request.user, **data),
+        lambda juror: _("%(name)s joined the jury.") % {"name": juror.user.public_name},
+    )
 
 
 @require_POST
@@ -166,22 +182,26 @@ def set_chair(request, slug: str):
 
 @require_POST
 def add_criterion(request, slug: str):
-    campaign = _managed(request, slug)
-    form = CriterionForm(request.POST)
-    _submit(form, lambda data: services.add_criterion(campaign=campaign, by=request.user, **data))
-    if not form.is_valid():
-        return _refused(request, campaign, criterion_form=form)
-    return _done(request, campaign, _("Added."))
+    return _on_form(
+        request,
+        slug,
+        CriterionForm,
+        "criterion_form",
+        lambda campaign, data: services.add_criterion(campaign=campaign, by=request.user, **data),
+        _("Added."),
+    )
 
 
 @require_POST
 def add_award(request, slug: str):
-    campaign = _managed(request, slug)
-    form = AwardForm(request.POST)
-    _submit(form, lambda data: services.add_award(campaign=campaign, by=request.user, **data))
-    if not form.is_valid():
-        return _refused(request, campaign, award_form=form)
-    return _done(request, campaign, _("Added."))
+    return _on_form(
+        request,
+        slug,
+        AwardForm,
+        "award_form",
+        lambda campaign, data: services.add_award(campaign=campaign, by=request.user, **data),
+        _("Added."),
+    )
 
 
 def _on_item(request, slug: str, model, act):
