@@ -11,23 +11,18 @@ documented schema.
 
 import datetime
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import roles
 from accounts.serializers import PersonSerializer
 from ideabox.api import ErrorSerializer
 from ideabox.exceptions import DomainError
-from ideas.models import Idea
-from jury import access
 
 from . import selectors, services
 
@@ -166,9 +161,6 @@ class MoveToBoxView(APIView):
         },
     )
     def post(self, request, slug: str, idea_id: int):
-        if not roles.may_move_to_box(request.user):
-            raise NotFound
-        campaign = access.jury_campaign_or_404(slug, request.user)
-        idea = get_object_or_404(Idea.objects.filter(campaign=campaign), pk=idea_id)
+        idea = selectors.box_move_target(slug, idea_id, request.user)
         transfer = services.move_to_box(idea=idea, by=request.user)
         return Response(BoxTransferSerializer(transfer).data, status=201)

@@ -20,6 +20,7 @@ from accounts.models import User
 from campaigns.models import Campaign, Kind
 from ideabox.text import strip_bidi
 from ideas.models import Idea
+from jury import access
 from jury.models import Award, Criterion, Jury, ResultRow
 from votes.models import Tally
 
@@ -49,6 +50,25 @@ def results_campaign(slug: str, user) -> Campaign:
 def is_published(campaign: Campaign) -> bool:
     jury = getattr(campaign, "jury_settings", None)
     return jury is not None and jury.published_at is not None
+
+
+def may_download(user) -> bool:
+    """Who gets the results CSV (and its button on the results page): managers."""
+    return roles.is_manager(user)
+
+
+def box_move_target(slug: str, idea_id: int, user) -> Idea:
+    """The idea a manager asked to move into the idea box, on the page or
+    through the API: a 404 for anyone who may not move ideas, for a
+    campaign the jury pages would not show them, and for an idea of
+    another campaign. Whether this idea may go is the service's to say."""
+    if not roles.may_move_to_box(user):
+        raise Http404
+    campaign = access.jury_campaign_or_404(slug, user)
+    idea = Idea.objects.filter(campaign=campaign, pk=idea_id).first()
+    if idea is None:
+        raise Http404
+    return idea
 
 
 # --- the published results ------------------------------------------------------------

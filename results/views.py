@@ -12,14 +12,11 @@ import io
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import roles
 from ideabox.exceptions import DomainError
-from ideas.models import Idea
-from jury import access
 
 from . import selectors, services
 
@@ -37,7 +34,7 @@ def results_page(request, slug: str):
         "results": published,
         "chart": selectors.results_chart(published),
         "tally": published.tally,
-        "may_download": roles.is_manager(request.user),
+        "may_download": selectors.may_download(request.user),
     }
     return render(request, "results/page.html", context)
 
@@ -50,7 +47,7 @@ def results_csv(request, slug: str):
     """The published ranking for managers, named as on the results page (an
     anonymous idea's authors never). A 404 for everyone else and before
     publication."""
-    if not roles.is_manager(request.user):
+    if not selectors.may_download(request.user):
         raise Http404
     campaign = selectors.results_campaign(slug, request.user)
     if not selectors.is_published(campaign):
@@ -70,10 +67,7 @@ def results_csv(request, slug: str):
 
 @require_POST
 def move_to_box(request, slug: str, idea_id: int):
-    if not roles.may_move_to_box(request.user):
-        raise Http404
-    campaign = access.jury_campaign_or_404(slug, request.user)
-    idea = get_object_or_404(Idea.objects.filter(campaign=campaign), pk=idea_id)
+    idea = selectors.box_move_target(slug, idea_id, request.user)
     try:
         transfer = services.move_to_box(idea=idea, by=request.user)
     except DomainError as error:
@@ -84,4 +78,4 @@ def move_to_box(request, slug: str, idea_id: int):
         messages.success(
             request, _("“%(idea)s” is now in the idea box, under review.") % {"idea": transfer.box_idea.title}
         )
-    return redirect("jury:awards", slug=campaign.slug)
+    return redirect("jury:awards", slug=slug)
