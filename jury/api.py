@@ -36,15 +36,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.serializers import PersonSerializer
 from campaigns.models import Kind
 from campaigns.services import require_manager
-from ideabox.api import ErrorSerializer, Pagination
+from ideabox.api import Pagination, refusals
 from ideas.api import author_for
 from ideas.models import Idea
 
@@ -53,11 +54,6 @@ from .access import jury_campaign_or_404, may_decide_awards, may_see_progress, s
 from .models import SCALE_MAX, Award, AwardBasis, Criterion, Juror, Wildcard
 
 # --- output serializers ------------------------------------------------------------------------
-
-
-class AuthorSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField()
 
 
 class JuryIdeaSerializer(serializers.Serializer):
@@ -78,7 +74,7 @@ class JuryIdeaSerializer(serializers.Serializer):
     marks = serializers.IntegerField(help_text=_("How many jurors scored it."))
     disputed = serializers.BooleanField(help_text=_("The jurors' scores spread more than the threshold."))
 
-    @extend_schema_field(AuthorSerializer(allow_null=True))
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, card) -> dict | None:
         return None if self.context["hides_votes"] else author_for(card.idea, self.context["viewer"])
 
@@ -220,11 +216,6 @@ class AwardIdeaSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class AwardDeciderSerializer(serializers.Serializer):
-    username = serializers.CharField(source="get_username")
-    display_name = serializers.CharField(source="public_name")
-
-
 class PublicAwardDecisionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     reason = serializers.ChoiceField(
@@ -250,7 +241,7 @@ class AwardDecisionSerializer(serializers.Serializer):
     basis = serializers.ChoiceField(choices=["jury", "public"])
     winner = AwardIdeaSerializer(allow_null=True, help_text=_("Null while undecided."))
     justification = serializers.CharField(allow_blank=True)
-    decided_by = AwardDeciderSerializer(
+    decided_by = PersonSerializer(
         allow_null=True, help_text=_("Null while undecided or when decided by the votes (public awards).")
     )
     decided_at = serializers.DateTimeField(
@@ -412,31 +403,14 @@ class DecideAwardSerializer(serializers.Serializer):
     )
 
 
-def _refusals(*codes: int) -> dict:
-    described = {
-        400: _("`invalid`, with `fields`."),
-        401: _("`not_authenticated`."),
-        403: _("`permission_denied` (not a manager) or `own_idea`."),
-        404: _("`not_found`: no such campaign or idea for you."),
-        409: _("`jury_locked`, `jury_closed`, `conflict_declared` or `invalid_transition`."),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
-
-
-AWARD_REFUSALS = {
-    400: OpenApiResponse(
-        ErrorSerializer, description=_("`invalid`: not a shortlisted idea, or a missing justification.")
-    ),
-    403: OpenApiResponse(ErrorSerializer, description=_("`permission_denied`: a juror who is not the chair.")),
-    404: OpenApiResponse(ErrorSerializer, description=_("`not_found`: no such campaign or award for you.")),
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description=_(
-            "`awards_closed` (not deliberating, or the public awards wait for the tally) or `already_awarded` "
-            "(the idea already holds another award, public or jury)."
-        ),
-    ),
-}
+# The refusals each kind of endpoint can answer (documented from ideabox.exceptions.ERROR_CODES).
+SEE = ("not_found",)
+DECLARE = ("invalid", "not_authenticated", "own_idea", "not_found", "jury_closed", "conflict_declared")
+SCORE = (*DECLARE, "conflict")
+MANAGE = ("not_authenticated", "permission_denied", "not_found")
+WILDCARD = (*MANAGE, "jury_locked", "invalid_transition")
+SET_UP = (*MANAGE, "jury_locked")
+DECIDE = ("invalid", "permission_denied", "not_found", "awards_closed", "already_awarded")
 
 
 def _hides_votes(campaign, user) -> bool:
@@ -452,7 +426,7 @@ class JuryIdeasView(APIView):
 
     @extend_schema(
         operation_id="jury_ideas",
-        responses={200: JuryIdeaSerializer(many=True), **_refusals(404)},
+        responses={200: JuryIdeaSerializer(many=True), **refusals(*SEE)},
         tags=["jury"],
         description=_("The shortlisted ideas with your scores (jurors and managers)."),
     )
@@ -474,7 +448,7 @@ class ScoresView(APIView):
     @extend_schema(
         operation_id="jury_scores_save",
         request=ScoresInSerializer,
-        responses={200: EvaluationSerializer, **_refusals(400, 401, 403, 404, 409)},
+        responses={200: EvaluationSerializer, **refusals(*SCORE)},
         tags=["jury"],
         description=_(
             "Save some or all of your scores of a shortlisted idea (null clears one) and your comment, "
@@ -501,7 +475,7 @@ class ConflictView(APIView):
     @extend_schema(
         operation_id="jury_conflict_declare",
         request=ConflictInSerializer,
-        responses={201: ConflictSerializer, **_refusals(401, 403, 404, 409)},
+        responses={201: ConflictSerializer, **refusals(*DECLARE)},
         tags=["jury"],
         description=_(
             "Declare a conflict of interest on a shortlisted idea: your scores of it are removed and you no "
@@ -523,7 +497,7 @@ class ProgressView(APIView):
 
     @extend_schema(
         operation_id="jury_progress",
-        responses={200: ProgressSerializer, **_refusals(404)},
+        responses={200: ProgressSerializer, **refusals(*SEE)},
         tags=["jury"],
         description=_("Scores given and expected per juror, and per idea (managers and the chair)."),
     )
@@ -554,7 +528,7 @@ class WildcardsView(APIView):
 
     @extend_schema(
         operation_id="jury_wildcards",
-        responses={200: WildcardSerializer(many=True), **_refusals(401, 403, 404)},
+        responses={200: WildcardSerializer(many=True), **refusals(*MANAGE)},
         tags=["jury"],
         description=_("The ideas managers added to the shortlist (managers)."),
     )
@@ -566,7 +540,7 @@ class WildcardsView(APIView):
     @extend_schema(
         operation_id="jury_wildcard_add",
         request=WildcardInSerializer,
-        responses={201: WildcardSerializer, **_refusals(400, 401, 403, 404, 409)},
+        responses={201: WildcardSerializer, **refusals("invalid", *WILDCARD)},
         tags=["jury"],
         description=_("Add a published idea to the shortlist during deliberation (managers)."),
     )
@@ -584,7 +558,7 @@ class WildcardDetailView(APIView):
     @extend_schema(
         operation_id="jury_wildcard_remove",
         request=None,
-        responses={204: None, **_refusals(401, 403, 404, 409)},
+        responses={204: None, **refusals(*WILDCARD)},
         tags=["jury"],
         description=_("Take a wildcard back off the shortlist while nobody has scored it (managers)."),
     )
@@ -601,7 +575,7 @@ class RemindView(APIView):
     @extend_schema(
         operation_id="jury_remind",
         request=RemindInSerializer,
-        responses={202: RemindSerializer, **_refusals(400, 401, 403, 404, 409)},
+        responses={202: RemindSerializer, **refusals("invalid", *MANAGE, "jury_closed")},
         tags=["jury"],
         description=_(
             "E-mail the jurors who have not finished scoring, all or those named (managers, while scoring is "
@@ -628,7 +602,7 @@ class JurySetupView(APIView):
 
     @extend_schema(
         operation_id="jury_setup",
-        responses={200: JurySetupSerializer, **_refusals(404)},
+        responses={200: JurySetupSerializer, **refusals(*SEE)},
         tags=["jury"],
         description=_("The campaign's jury, criteria, awards and weights (anyone who may see the campaign)."),
     )
@@ -639,7 +613,7 @@ class JurySetupView(APIView):
     @extend_schema(
         operation_id="jury_setup_update",
         request=JurySettingsInSerializer,
-        responses={200: JurySetupSerializer, **_refusals(400, 401, 403, 404, 409)},
+        responses={200: JurySetupSerializer, **refusals("invalid", *SET_UP)},
         tags=["jury"],
         description=_("Change the jury's settings (managers; weights are fixed once voting opens)."),
     )
@@ -658,7 +632,7 @@ class JurorsView(APIView):
     @extend_schema(
         operation_id="jury_juror_add",
         request=JurorInSerializer,
-        responses={201: PublicJurorSerializer, **_refusals(400, 401, 403, 404, 409)},
+        responses={201: PublicJurorSerializer, **refusals("invalid", *SET_UP)},
         tags=["jury"],
         description=_("Add a juror by username or e-mail (managers)."),
     )
@@ -680,7 +654,7 @@ class JurorDetailView(APIView):
     @extend_schema(
         operation_id="jury_juror_update",
         request=JurorPatchSerializer,
-        responses={200: PublicJurorSerializer, **_refusals(400, 401, 403, 404, 409)},
+        responses={200: PublicJurorSerializer, **refusals("invalid", *SET_UP)},
         tags=["jury"],
         description=_("Make this juror the chair, or step them down (managers)."),
     )
@@ -698,7 +672,7 @@ class JurorDetailView(APIView):
     @extend_schema(
         operation_id="jury_juror_remove",
         request=None,
-        responses={204: None, **_refusals(401, 403, 404, 409)},
+        responses={204: None, **refusals(*SET_UP)},
         tags=["jury"],
         description=_("Remove a juror (managers, until the results are published)."),
     )
@@ -775,7 +749,7 @@ def _setup_schema(operation_id: str, description, request, responses: dict):
         "jury_criterion_add",
         _("Add an evaluation criterion (managers, in draft or submission)."),
         CriterionInSerializer,
-        {201: CriterionSerializer, **_refusals(400, 401, 403, 404, 409)},
+        {201: CriterionSerializer, **refusals("invalid", *SET_UP)},
     )
 )
 class CriteriaView(_ItemsView):
@@ -789,13 +763,13 @@ class CriteriaView(_ItemsView):
         "jury_criterion_update",
         _("Change a criterion (managers, in draft or submission)."),
         CriterionPatchSerializer,
-        {200: CriterionSerializer, **_refusals(400, 401, 403, 404, 409)},
+        {200: CriterionSerializer, **refusals("invalid", *SET_UP)},
     ),
     delete=_setup_schema(
         "jury_criterion_delete",
         _("Delete a criterion (managers, in draft or submission)."),
         None,
-        {204: None, **_refusals(401, 403, 404, 409)},
+        {204: None, **refusals(*SET_UP)},
     ),
 )
 class CriterionDetailView(_ItemDetailView):
@@ -812,7 +786,7 @@ class CriterionDetailView(_ItemDetailView):
         "jury_criteria_order",
         _("Put the criteria in a new order (managers, in draft or submission)."),
         OrderSerializer,
-        {200: CriterionSerializer(many=True), **_refusals(400, 401, 403, 404, 409)},
+        {200: CriterionSerializer(many=True), **refusals("invalid", *SET_UP)},
     )
 )
 class CriteriaOrderView(_OrderView):
@@ -825,7 +799,7 @@ class CriteriaOrderView(_OrderView):
         "jury_award_add",
         _("Add an award category (managers, in draft or submission)."),
         AwardInSerializer,
-        {201: AwardSerializer, **_refusals(400, 401, 403, 404, 409)},
+        {201: AwardSerializer, **refusals("invalid", *SET_UP)},
     )
 )
 class AwardsView(_ItemsView):
@@ -839,13 +813,13 @@ class AwardsView(_ItemsView):
         "jury_award_update",
         _("Change an award category (managers, in draft or submission)."),
         AwardPatchSerializer,
-        {200: AwardSerializer, **_refusals(400, 401, 403, 404, 409)},
+        {200: AwardSerializer, **refusals("invalid", *SET_UP)},
     ),
     delete=_setup_schema(
         "jury_award_delete",
         _("Delete an award category (managers, in draft or submission)."),
         None,
-        {204: None, **_refusals(401, 403, 404, 409)},
+        {204: None, **refusals(*SET_UP)},
     ),
 )
 class AwardDetailView(_ItemDetailView):
@@ -862,7 +836,7 @@ class AwardDetailView(_ItemDetailView):
         "jury_awards_order",
         _("Put the award categories in a new order (managers, in draft or submission)."),
         OrderSerializer,
-        {200: AwardSerializer(many=True), **_refusals(400, 401, 403, 404, 409)},
+        {200: AwardSerializer(many=True), **refusals("invalid", *SET_UP)},
     )
 )
 class AwardsOrderView(_OrderView):
@@ -885,7 +859,7 @@ class AwardDecisionsView(APIView):
             "shortlist's most votes + jury weight × jury average ÷ 5), ties broken by more votes, the earlier "
             "submission, the lower id."
         ),
-        responses={200: AwardsOverviewSerializer, 404: ErrorSerializer},
+        responses={200: AwardsOverviewSerializer, **refusals(*SEE)},
     )
     def get(self, request, slug: str):
         campaign = jury_campaign_or_404(slug, request.user)
@@ -914,7 +888,7 @@ class AwardDecisionView(APIView):
             "top-ranked one that may win needs a justification, published with the results."
         ),
         request=DecideAwardSerializer,
-        responses={200: AwardDecisionSerializer, **AWARD_REFUSALS},
+        responses={200: AwardDecisionSerializer, **refusals(*DECIDE)},
     )
     def put(self, request, slug: str, award_id: int):
         award = self._award(request, slug, award_id)
@@ -932,7 +906,7 @@ class AwardDecisionView(APIView):
         tags=["jury"],
         summary="Take an award decision back",
         request=None,
-        responses={204: None, **AWARD_REFUSALS},  # 400: a public award is decided by the votes
+        responses={204: None, **refusals(*DECIDE)},  # invalid: a public award is decided by the votes
     )
     def delete(self, request, slug: str, award_id: int):
         award = self._award(request, slug, award_id)
