@@ -4,9 +4,11 @@ to winners, authors and followers (once each). The daily reminder of
 undecided awards is the jury's: tests/jury/test_undecided_awards_reminder.py."""
 
 import datetime
+import importlib
 from decimal import Decimal
 from unittest import mock
 
+from django.apps import apps as django_apps
 from django.core import mail
 from django.utils import timezone
 
@@ -14,9 +16,11 @@ import pytest
 
 from accounts import notifications as account_notifications
 from accounts.models import Notification
+from campaigns import lifecycle
 from campaigns.models import Audience, Campaign, CampaignFollower, Phase
 from ideabox.celery import app as celery_app
 from ideabox.exceptions import DomainError
+from ideabox.models import OutboxMessage
 from ideas import notifications as idea_notifications
 from ideas import services as idea_services
 from ideas.models import Idea, Status, StatusChange
@@ -225,6 +229,28 @@ def test_the_task_returns_for_a_missing_campaign_or_one_still_deliberating():
 def test_the_task_is_registered_under_its_name():
     assert "results.tasks.publish_results" in celery_app.tasks
     assert "results.tasks.announce_results" in celery_app.tasks
+    # what leaving deliberation queues, by name, is this task
+    assert tasks.publish_results.name == lifecycle.AFTER_DELIBERATION_TASK
+
+
+def test_messages_waiting_under_the_tasks_old_names_are_sent_under_the_new_ones():
+    migration = importlib.import_module("results.migrations.0001_rename_publication_tasks")
+    waiting = [
+        OutboxMessage.objects.create(task="jury.tasks.publish_results", args=[1]),
+        OutboxMessage.objects.create(task="jury.publication.announce_results", args=[1]),
+        OutboxMessage.objects.create(task="jury.tasks.remind_undecided_awards", args=[]),
+    ]
+
+    (operation,) = migration.Migration.operations
+    operation.code(django_apps, None)
+
+    renamed = [OutboxMessage.objects.get(pk=message.pk).task for message in waiting]
+    assert renamed == [
+        "results.tasks.publish_results",
+        "results.tasks.announce_results",
+        "jury.tasks.remind_undecided_awards",
+    ]
+    assert all(name in celery_app.tasks for name in renamed)
 
 
 # --- e-mails ---------------------------------------------------------------------------------------
