@@ -283,6 +283,17 @@ def test_ipv6_addresses_count_per_64(settings):
     assert address_key(_request("203.0.113.9")) == "203.0.113.9"
 
 
+@pytest.mark.parametrize("forwarded", ["2001:db8:1:2::1", "198.51.100.1", "not-an-address", None])
+def test_votes_and_logins_count_the_same_address(settings, forwarded):
+    from allauth.core.internal.ratelimit import get_ip
+
+    from votes.ratelimit import address_key
+
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = _request("10.0.0.2", forwarded)
+    assert address_key(request) == get_ip(request)
+
+
 @override_settings(VOTE_RATE_PER_USER="1000/m", VOTE_RATE_PER_IP="1/m", TRUSTED_PROXY_COUNT=0)
 def test_one_ipv6_machine_cannot_vote_past_the_address_limit_by_changing_address():
     idea, other = IdeaFactory.create_batch(2, campaign=voting_campaign())
