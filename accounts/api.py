@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideabox.api import ErrorSerializer
+from ideabox.api import BODY_REFUSALS, refusals
 
 from . import roles, services
 
@@ -33,11 +33,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenRequestSerializer,
-        responses={
-            200: TokenResponseSerializer,
-            400: OpenApiResponse(ErrorSerializer, description=_("Missing fields or wrong credentials.")),
-            429: OpenApiResponse(ErrorSerializer, description=_("Too many failed attempts (`throttled`).")),
-        },
+        responses={200: TokenResponseSerializer, **refusals(*BODY_REFUSALS, "throttled")},
         auth=[],
         tags=["auth"],
     )
@@ -49,17 +45,28 @@ class TokenView(APIView):
         except services.LoginThrottled as error:
             # DRF's own exception, so the answer carries Retry-After.
             raise exceptions.Throttled(wait=error.wait, detail=error.detail) from error
-        return Response({"token": token})
+        return Response(TokenResponseSerializer({"token": token}).data)
 
 
 class MeSerializer(serializers.Serializer):
+    # Renders the caller's user; the roles as accounts.roles names them.
+
     username = serializers.CharField()
     display_name = serializers.CharField(source="public_name")
     email = serializers.EmailField()
     language = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
-    is_employee = serializers.BooleanField()
-    email_verified = serializers.BooleanField()
+    roles = serializers.SerializerMethodField()
+    is_employee = serializers.SerializerMethodField()
+    email_verified = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return roles.roles_of(user)
+
+    def get_is_employee(self, user) -> bool:
+        return roles.is_employee(user)
+
+    def get_email_verified(self, user) -> bool:
+        return roles.is_participant(user)
 
 
 class MeUpdateSerializer(serializers.Serializer):
@@ -67,20 +74,6 @@ class MeUpdateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         label=_("language"), choices=[("", "")] + list(settings.LANGUAGES), required=False
     )
-
-
-def _me(user) -> dict:
-    user_roles = roles.roles_of(user)
-    data = {
-        "username": user.username,
-        "public_name": user.public_name,
-        "email": user.email,
-        "language": user.language,
-        "roles": user_roles,
-        "is_employee": roles.EMPLOYEE in user_roles,
-        "email_verified": roles.PARTICIPANT in user_roles,
-    }
-    return MeSerializer(data).data
 
 
 class MeView(APIView):
@@ -91,22 +84,16 @@ class MeView(APIView):
 
     @extend_schema(
         operation_id="me",
-        responses={200: MeSerializer, 401: OpenApiResponse(ErrorSerializer)},
+        responses={200: MeSerializer, **refusals("not_authenticated")},
         tags=["accounts"],
     )
     def get(self, request):
-        return Response(_me(request.user))
+        return Response(MeSerializer(request.user).data)
 
     @extend_schema(
         operation_id="me_update",
         request=MeUpdateSerializer,
-        responses={
-            200: MeSerializer,
-            400: OpenApiResponse(
-                ErrorSerializer, description=_("Bad fields, or a display name that would pass for staff (`invalid`).")
-            ),
-            401: OpenApiResponse(ErrorSerializer),
-        },
+        responses={200: MeSerializer, **refusals(*BODY_REFUSALS, "not_authenticated")},
         tags=["accounts"],
     )
     def patch(self, request):
@@ -118,4 +105,4 @@ class MeView(APIView):
             display_name=serializer.validated_data.get("display_name", user.display_name),
             language=serializer.validated_data.get("language", user.language),
         )
-        return Response(_me(user))
+        return Response(MeSerializer(user).data)

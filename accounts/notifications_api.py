@@ -2,13 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideabox.api import ErrorSerializer
+from ideabox.api import BODY_REFUSALS, refusals
 
 from . import notifications
 from .models import NotificationSettings
@@ -28,7 +28,7 @@ class NotificationSettingsView(APIView):
 
     @extend_schema(
         operation_id="me_notifications",
-        responses={200: NotificationSettingsSerializer, 401: OpenApiResponse(ErrorSerializer)},
+        responses={200: NotificationSettingsSerializer, **refusals("not_authenticated")},
         tags=["accounts"],
     )
     def get(self, request):
@@ -37,11 +37,7 @@ class NotificationSettingsView(APIView):
     @extend_schema(
         operation_id="me_notifications_update",
         request=NotificationSettingsSerializer,
-        responses={
-            200: NotificationSettingsSerializer,
-            400: OpenApiResponse(ErrorSerializer, description=_("A value is not a boolean, or a kind is unknown.")),
-            401: OpenApiResponse(ErrorSerializer),
-        },
+        responses={200: NotificationSettingsSerializer, **refusals(*BODY_REFUSALS, "not_authenticated")},
         tags=["accounts"],
     )
     def patch(self, request):

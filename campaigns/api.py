@@ -9,16 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
-from ideabox.api import ErrorSerializer
+from ideabox.api import BODY_REFUSALS, refusals
 
 from . import services
-from .models import PHASE_ORDER, SCHEDULE_FIELDS, Audience, Campaign, Category, Kind, Phase
+from .models import PHASE_ORDER, Audience, Campaign, Category, Kind, Phase
 
 
 class ManagersWrite(permissions.BasePermission):
@@ -52,14 +52,26 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["slug", "name"]
 
 
+class CampaignActualDatesSerializer(serializers.Serializer):
+    # Renders Campaign.schedule_dates(): each boundary's actual date.
+
+    submission_opens = serializers.DateTimeField(source="submission_opens.actual", allow_null=True)
+    submission_closes = serializers.DateTimeField(source="submission_closes.actual", allow_null=True)
+    voting_opens = serializers.DateTimeField(source="voting_opens.actual", allow_null=True)
+    voting_closes = serializers.DateTimeField(source="voting_closes.actual", allow_null=True)
+    deliberation_ends = serializers.DateTimeField(source="deliberation_ends.actual", allow_null=True)
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     categories = CategorySerializer(many=True, read_only=True)
     cover = serializers.ImageField(required=False, allow_null=True, help_text=_("An image of at most 5 MB."))
-    actual_dates = serializers.SerializerMethodField(
+    actual_dates = CampaignActualDatesSerializer(
+        source="schedule_dates",
+        read_only=True,
         help_text=_(
             "When each boundary of the schedule happened, from the phase moves (a phase opened early shows here, "
             "the schedule fields keep the plan); null while it is ahead."
-        )
+        ),
     )
 
     class Meta:
@@ -95,15 +107,6 @@ class CampaignSerializer(serializers.ModelSerializer):
             "shortlist_size": {"min_value": 1, "max_value": 1000},
         }
 
-    @extend_schema_field(
-        inline_serializer(
-            "CampaignActualDates", {name: serializers.DateTimeField(allow_null=True) for name in SCHEDULE_FIELDS}
-        )
-    )
-    def get_actual_dates(self, campaign: Campaign) -> dict:
-        as_text = serializers.DateTimeField().to_representation  # as the schedule fields are written
-        return {name: date.actual and as_text(date.actual) for name, date in campaign.schedule_dates().items()}
-
     def validate_cover(self, cover):
         if cover is not None and cover.size > services.COVER_MAX_BYTES:
             raise serializers.ValidationError(_("The cover image may be at most 5 MB."))
@@ -126,12 +129,8 @@ class CampaignFilter(django_filters.FilterSet):
         fields = ["phase", "audience", "kind"]
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description=_("Invalid input (`invalid`, with `fields`).")),
-    401: OpenApiResponse(ErrorSerializer, description=_("Not authenticated.")),
-    403: OpenApiResponse(ErrorSerializer, description=_("Managers only (`permission_denied`).")),
-    404: OpenApiResponse(ErrorSerializer, description=_("No such campaign, or not visible to the caller.")),
-}
+class FollowingSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
 
 
 def _visible(request, slug: str) -> Campaign:
@@ -160,14 +159,18 @@ class CampaignList(generics.ListCreateAPIView):
     def get_queryset(self):
         return Campaign.objects.visible_to(self.request.user).prefetch_related("categories", "transitions")
 
-    @extend_schema(operation_id="campaigns_list", tags=["campaigns"], responses={200: CampaignSerializer(many=True)})
+    @extend_schema(
+        operation_id="campaigns_list",
+        tags=["campaigns"],
+        responses={200: CampaignSerializer(many=True), **refusals("invalid", "not_found")},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="campaigns_create",
         tags=["campaigns"],
-        responses={201: CampaignSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]},
+        responses={201: CampaignSerializer, **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied")},
     )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -188,7 +191,9 @@ class CampaignDetail(generics.RetrieveUpdateAPIView):
         return Campaign.objects.visible_to(self.request.user).prefetch_related("categories", "transitions")
 
     @extend_schema(
-        operation_id="campaigns_retrieve", tags=["campaigns"], responses={200: CampaignSerializer, 404: ERRORS[404]}
+        operation_id="campaigns_retrieve",
+        tags=["campaigns"],
+        responses={200: CampaignSerializer, **refusals("not_found")},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -196,7 +201,10 @@ class CampaignDetail(generics.RetrieveUpdateAPIView):
     @extend_schema(
         operation_id="campaigns_update",
         tags=["campaigns"],
-        responses={200: CampaignSerializer, **ERRORS},
+        responses={
+            200: CampaignSerializer,
+            **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied", "not_found", "rules_locked"),
+        },
     )
     def patch(self, request, *args, **kwargs):
         campaign = self.get_object()
@@ -224,8 +232,7 @@ class CampaignTransition(APIView):
         request=TransitionRequest,
         responses={
             200: CampaignSerializer,
-            **ERRORS,
-            409: OpenApiResponse(ErrorSerializer, description=_("Not the next phase (`invalid_transition`).")),
+            **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied", "not_found", "invalid_transition"),
         },
     )
     def post(self, request, slug):
@@ -250,7 +257,10 @@ class CampaignExtend(APIView):
         operation_id="campaigns_extend",
         tags=["campaigns"],
         request=ExtendRequest,
-        responses={200: CampaignSerializer, **ERRORS},
+        responses={
+            200: CampaignSerializer,
+            **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied", "not_found"),
+        },
     )
     def post(self, request, slug):
         campaign = _visible(request, slug)
@@ -278,7 +288,7 @@ class CampaignCategories(generics.ListCreateAPIView):
     @extend_schema(
         operation_id="campaigns_categories_list",
         tags=["campaigns"],
-        responses={200: CategorySerializer(many=True), 404: ERRORS[404]},
+        responses={200: CategorySerializer(many=True), **refusals("not_found")},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -286,7 +296,10 @@ class CampaignCategories(generics.ListCreateAPIView):
     @extend_schema(
         operation_id="campaigns_categories_create",
         tags=["campaigns"],
-        responses={201: CategorySerializer, **ERRORS},
+        responses={
+            201: CategorySerializer,
+            **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied", "not_found"),
+        },
     )
     def post(self, request, *args, **kwargs):
         campaign = self.get_campaign()
@@ -307,20 +320,18 @@ class CampaignFollow(APIView):
         tags=["campaigns"],
         request=None,
         responses={
-            200: inline_serializer("Following", {"following": serializers.BooleanField()}),
-            401: ERRORS[401],
-            403: OpenApiResponse(ErrorSerializer, description=_("Unverified e-mail address (`not_allowed`).")),
-            404: ERRORS[404],
+            200: FollowingSerializer,
+            **refusals("not_authenticated", "not_allowed", "not_found"),
         },
     )
     def post(self, request, slug):
         services.follow_campaign(campaign=_visible(request, slug), user=request.user)
-        return Response({"following": True})
+        return Response(FollowingSerializer({"following": True}).data)
 
     @extend_schema(
         operation_id="campaigns_unfollow",
         tags=["campaigns"],
-        responses={204: None, 401: ERRORS[401], 404: ERRORS[404]},
+        responses={204: None, **refusals("not_authenticated", "not_found")},
     )
     def delete(self, request, slug):
         services.unfollow_campaign(campaign=_visible(request, slug), user=request.user)

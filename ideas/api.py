@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
+from accounts.serializers import PersonSerializer
 from campaigns.models import Campaign
-from ideabox.api import ErrorSerializer
+from ideabox.api import BODY_REFUSALS, refusals
 from ideabox.exceptions import DomainError
 
 from . import selectors, services, uploads
@@ -27,37 +28,31 @@ from .models import Comment, Idea
 # --- serializers ------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField()
-
-
-def person(user) -> dict | None:
-    if user is None:
-        return None
-    return {"username": user.get_username(), "display_name": user.public_name}
-
-
 def author_for(idea: Idea, viewer) -> dict | None:
     """An idea's `author` as `viewer` may learn it (Idea.author_visible_to):
     null for a deleted account, and for whoever may not know who wrote an
     anonymous idea. Every API that names an idea's author answers with this."""
-    return person(idea.author) if idea.author_visible_to(viewer) else None
+    if idea.author is None or not idea.author_visible_to(viewer):
+        return None
+    return PersonSerializer(idea.author).data
 
 
 def co_authors_for(idea: Idea, viewer) -> list[dict]:
     """An idea's `co_authors` as `viewer` may learn them (empty likewise)."""
     if not idea.author_visible_to(viewer):
         return []
-    return [person(user) for user in idea.coauthors.all()]
+    return PersonSerializer(idea.coauthors.all(), many=True).data
 
 
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField(help_text="What the file shows: an image's alternative text (empty if none).")
-    url = serializers.CharField()
+    url = serializers.SerializerMethodField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
+
+    def get_url(self, attachment) -> str:
+        return self.context["request"].build_absolute_uri(attachment.file.url)
 
 
 class IdeaSerializer(serializers.ModelSerializer):
@@ -66,12 +61,12 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    tags = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     votes = serializers.SerializerMethodField()
     author = serializers.SerializerMethodField()
     co_authors = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
-    attachments = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Idea
@@ -95,11 +90,7 @@ class IdeaSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_tags(self, idea: Idea) -> list[str]:
-        return [tag.name for tag in idea.tags.all()]
-
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_votes(self, idea: Idea) -> int | None:
         return None if selectors.counts_hidden(idea.campaign) else idea.vote_count
 
@@ -114,20 +105,6 @@ class IdeaSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, idea: Idea) -> str:
         return self.context["request"].build_absolute_uri(idea.get_absolute_url())
-
-    @extend_schema_field(AttachmentSerializer(many=True))
-    def get_attachments(self, idea: Idea) -> list[dict]:
-        request = self.context["request"]
-        return [
-            {
-                "name": a.name,
-                "description": a.description,
-                "url": request.build_absolute_uri(a.file.url),
-                "content_type": a.content_type,
-                "size": a.size,
-            }
-            for a in idea.attachments.all()
-        ]
 
 
 class IdeaWriteSerializer(serializers.Serializer):
@@ -199,7 +176,7 @@ class CommentSerializer(serializers.ModelSerializer):
         anonymous idea to whoever may not learn who wrote it."""
         if not self.context["idea"].shows_name_of(comment.author, self.context["request"].user):
             return None
-        return person(comment.author)
+        return PersonSerializer(comment.author).data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_body(self, comment: Comment) -> str:
@@ -216,25 +193,21 @@ class CommentWriteSerializer(serializers.Serializer):
 
 class FollowSerializer(serializers.Serializer):
     following = serializers.BooleanField()
-    followers = serializers.IntegerField()
+    followers = serializers.IntegerField(source="follower_count")
 
 
 class SimilarIdeaSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     summary = serializers.CharField()
-    url = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, idea: Idea) -> str:
+        return self.context["request"].build_absolute_uri(idea.get_absolute_url())
 
 
 # --- lookups ------------------------------------------------------------------------
-
-REFUSALS = {
-    400: ErrorSerializer,
-    401: ErrorSerializer,
-    403: ErrorSerializer,
-    404: ErrorSerializer,
-    409: ErrorSerializer,
-}
 
 
 def _campaign(request, slug: str) -> Campaign:
@@ -283,7 +256,7 @@ class CampaignIdeasView(generics.GenericAPIView):
     @extend_schema(
         summary="A campaign's ideas",
         parameters=LIST_PARAMETERS,
-        responses={200: IdeaSerializer(many=True), **REFUSALS},
+        responses={200: IdeaSerializer(many=True), **refusals("invalid", "not_found")},
     )
     def get(self, request, slug: str):
         campaign = _campaign(request, slug)
@@ -305,7 +278,10 @@ class CampaignIdeasView(generics.GenericAPIView):
     @extend_schema(
         summary="Submit an idea",
         request={"application/json": IdeaWriteSerializer, "multipart/form-data": IdeaWriteSerializer},
-        responses={201: IdeaSerializer, **REFUSALS},
+        responses={
+            201: IdeaSerializer,
+            **refusals(*BODY_REFUSALS, "not_authenticated", "not_allowed", "not_found", "submission_closed"),
+        },
     )
     def post(self, request, slug: str):
         campaign = _campaign(request, slug)
@@ -322,14 +298,17 @@ class CampaignIdeasView(generics.GenericAPIView):
 
 
 class IdeaDetailView(APIView):
-    @extend_schema(summary="An idea", responses={200: IdeaSerializer, **REFUSALS})
+    @extend_schema(summary="An idea", responses={200: IdeaSerializer, **refusals("not_found")})
     def get(self, request, pk: int):
         return Response(IdeaSerializer(_idea(request, pk), context={"request": request}).data)
 
     @extend_schema(
         summary="Change an idea (its authors, until submission closes)",
         request={"application/json": IdeaChangeSerializer, "multipart/form-data": IdeaChangeSerializer},
-        responses={200: IdeaSerializer, **REFUSALS},
+        responses={
+            200: IdeaSerializer,
+            **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied", "not_found", "submission_closed"),
+        },
     )
     def patch(self, request, pk: int):
         idea = _idea(request, pk)
@@ -348,7 +327,8 @@ class IdeaCommentsView(generics.GenericAPIView):
     serializer_class = CommentSerializer
 
     @extend_schema(
-        summary="An idea's comments, oldest first", responses={200: CommentSerializer(many=True), **REFUSALS}
+        summary="An idea's comments, oldest first",
+        responses={200: CommentSerializer(many=True), **refusals("not_found")},
     )
     def get(self, request, pk: int):
         # Its co-authors: whether a comment's writer is one of its authors (anonymity).
@@ -361,7 +341,10 @@ class IdeaCommentsView(generics.GenericAPIView):
     @extend_schema(
         summary="Comment on an idea (or reply to a comment)",
         request=CommentWriteSerializer,
-        responses={201: CommentSerializer, **REFUSALS},
+        responses={
+            201: CommentSerializer,
+            **refusals(*BODY_REFUSALS, "not_authenticated", "permission_denied", "not_allowed", "not_found"),
+        },
     )
     def post(self, request, pk: int):
         idea = get_object_or_404(Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk)
@@ -382,14 +365,22 @@ class IdeaCommentsView(generics.GenericAPIView):
 
 
 class IdeaFollowView(APIView):
-    @extend_schema(summary="Follow an idea (idempotent)", request=None, responses={200: FollowSerializer, **REFUSALS})
+    @extend_schema(
+        summary="Follow an idea (idempotent)",
+        request=None,
+        responses={200: FollowSerializer, **refusals("not_authenticated", "not_allowed", "not_found")},
+    )
     def post(self, request, pk: int):
         idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
         services.follow_idea(idea=idea, user=request.user)
         idea.refresh_from_db(fields=["follower_count"])
-        return Response({"following": True, "followers": idea.follower_count})
+        return Response(FollowSerializer({"following": True, "follower_count": idea.follower_count}).data)
 
-    @extend_schema(summary="Stop following an idea (idempotent)", request=None, responses={204: None, **REFUSALS})
+    @extend_schema(
+        summary="Stop following an idea (idempotent)",
+        request=None,
+        responses={204: None, **refusals("not_authenticated", "not_found")},
+    )
     def delete(self, request, pk: int):
         idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
         services.unfollow_idea(idea=idea, user=request.user)
@@ -400,19 +391,9 @@ class SimilarIdeasView(APIView):
     @extend_schema(
         summary="Ideas of the campaign similar to a text (for catching duplicates)",
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="The title being typed.")],
-        responses={200: SimilarIdeaSerializer(many=True), **REFUSALS},
+        responses={200: SimilarIdeaSerializer(many=True), **refusals("not_found")},
     )
     def get(self, request, slug: str):
         campaign = _campaign(request, slug)
         ideas = services.similar_ideas(campaign=campaign, text=request.query_params.get("q", ""), user=request.user)
-        return Response(
-            [
-                {
-                    "id": idea.pk,
-                    "title": idea.title,
-                    "summary": idea.summary,
-                    "url": request.build_absolute_uri(idea.get_absolute_url()),
-                }
-                for idea in ideas
-            ]
-        )
+        return Response(SimilarIdeaSerializer(ideas, many=True, context={"request": request}).data)

@@ -17,9 +17,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideabox.api import ErrorSerializer
+from accounts.serializers import PersonSerializer
+from ideabox.api import ErrorSerializer, refusals
 from ideas import selectors as idea_selectors
-from ideas.api import REFUSALS, PersonSerializer, person
 from ideas.coauthorship import decline_or_leave
 from ideas.models import Coauthorship, Idea
 
@@ -118,12 +118,16 @@ class CoauthorshipView(APIView):
             "invitation lapsed when voting opened."
         ),
         request=None,
-        responses={200: CoauthorshipSerializer, 201: CoauthorshipSerializer, **REFUSALS},
+        responses={
+            200: CoauthorshipSerializer,
+            201: CoauthorshipSerializer,
+            **refusals("not_authenticated", "not_found", "coauthors_locked"),
+        },
     )
     def post(self, request, pk: int):
         row, accepted = coauthorship.accept(idea=pk, user=request.user)
         idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
-        body = {"state": row.state, "co_authors": [person(user) for user in idea.coauthors.all()]}
+        body = CoauthorshipSerializer({"state": row.state, "co_authors": idea.coauthors.all()}).data
         return Response(body, status=status.HTTP_201_CREATED if accepted else status.HTTP_200_OK)
 
     @extend_schema(
@@ -133,7 +137,7 @@ class CoauthorshipView(APIView):
             "cannot leave once voting has opened."
         ),
         request=None,
-        responses={204: None, **REFUSALS},
+        responses={204: None, **refusals("not_authenticated", "not_found", "coauthors_locked")},
     )
     def delete(self, request, pk: int):
         decline_or_leave(idea=pk, user=request.user)
