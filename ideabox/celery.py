@@ -32,7 +32,7 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},  # a sweep that waited a minute gives way to the next
     },
     "campaigns-closing-tomorrow": {
-        "task": "ideas.notifications.campaigns_closing_tomorrow",
+        "task": "ideas.tasks.campaigns_closing_tomorrow",
         "schedule": crontab(hour=8, minute=0),  # daily, 08:00 UTC (CELERY_TIMEZONE)
     },
     "review-reminders": {
@@ -52,7 +52,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=30),  # daily, 08:30 UTC: campaigns waiting for their awards
     },
     "weekly-digest": {
-        "task": "ideas.notifications.weekly_digest",
+        "task": "ideas.tasks.weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),  # Mondays, 07:00 UTC
     },
 }

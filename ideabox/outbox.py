@@ -1,6 +1,6 @@
 """The transactional outbox: how every task is queued after a write.
 
-    outbox.enqueue("ideas.notifications.idea_commented", comment.pk)
+    outbox.enqueue("ideas.tasks.idea_commented", comment.pk)
 
 Called inside the transaction of the change that needs the task (or in
 autocommit), it writes an OutboxMessage in that transaction; once the
@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, migrations, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -83,6 +83,23 @@ def enqueue(task_name: str, *args) -> OutboxMessage | None:
     message = OutboxMessage.objects.create(task=task_name, args=list(args))
     transaction.on_commit(_sender(message))
     return message
+
+
+def renaming(names: dict[str, str]) -> migrations.RunPython:
+    """The migration operation for tasks renamed {old: new}: messages still
+    waiting in the outbox under an old name are sent under the new one (and
+    back, when the migration is reversed). Messages the broker already holds
+    keep their old names: workers must drain the queue before the upgrade."""
+
+    def rename(apps, schema_editor, names=names):
+        model = apps.get_model("ideabox", "OutboxMessage")
+        for old, new in names.items():
+            model.objects.filter(task=old).update(task=new)
+
+    def unrename(apps, schema_editor):
+        rename(apps, schema_editor, names={new: old for old, new in names.items()})
+
+    return migrations.RunPython(rename, unrename)
 
 
 def _sender(message: OutboxMessage):

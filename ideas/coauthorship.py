@@ -82,7 +82,7 @@ def name_coauthors(*, idea: Idea, by, users, now) -> None:
     ]
     if new:
         Coauthorship.objects.bulk_create(new)
-        outbox.enqueue("ideas.notifications.coauthors_invited", idea.pk)
+        outbox.enqueue("ideas.tasks.coauthors_invited", idea.pk)
 
 
 def visible_idea(user, idea: Idea | int) -> Idea:

@@ -1,10 +1,11 @@
-"""E-mail notifications about ideas and campaigns, sent by Celery.
+"""E-mail notifications about ideas and campaigns: who hears of what.
 
-Services queue these tasks by name with ids, inside their transaction
-(ideabox.outbox sends them once it commits, or the sweep does if the broker
-is down then):
+The Celery tasks of ideas/tasks.py (`ideas.tasks.<name>`) are thin calls to
+these functions. Services queue the tasks by name with ids, inside their
+transaction (ideabox.outbox sends them once it commits, or the sweep does if
+the broker is down then):
 
-    outbox.enqueue("ideas.notifications.idea_commented", comment.pk)
+    outbox.enqueue("ideas.tasks.idea_commented", comment.pk)
 
 Interface (implemented in this module):
 - idea_commented(comment_id): the idea's authors and followers, not the commenter.
@@ -28,14 +29,11 @@ author's name never appears.
 
 import datetime
 
-from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from celery import shared_task
 
 from accounts import notifications as mail
 from accounts.models import NotificationKind, NotificationSettings
@@ -44,21 +42,10 @@ from ideabox import outbox
 
 from .models import Coauthorship, Comment, Idea, IdeaFollower, Status, StatusChange
 
-# A database that went away for a moment is worth another try; anything
-# else is a bug and must show.
-TRANSIENT = (OperationalError, InterfaceError)
-
 # Queue no notification for what happens inside (the demo data, an import):
 # people are told about what others do, not about a data load. The switch
 # is the outbox's, which every task goes through.
 muted = outbox.muted
-
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": 30,
-    "max_retries": 3,
-    "ignore_result": True,
-}
 
 DIGEST_IDEAS_PER_CAMPAIGN = 10
 DIGEST_PERIOD = datetime.timedelta(days=7)
@@ -98,7 +85,6 @@ def byline(idea: Idea, reader=None):
     return idea.author.public_name
 
 
-@shared_task(name="ideas.notifications.idea_commented", **RETRY)
 def idea_commented(comment_id: int) -> None:
     comment = (
         Comment.objects.select_related("author", "idea__campaign", "idea__author")
@@ -133,7 +119,6 @@ def idea_commented(comment_id: int) -> None:
         )
 
 
-@shared_task(name="ideas.notifications.idea_status_changed", **RETRY)
 def idea_status_changed(status_change_id: int) -> None:
     change = StatusChange.objects.select_related("idea__campaign").filter(pk=status_change_id).first()
     if change is None or not _can_be_told(change.idea):
@@ -169,7 +154,6 @@ def idea_status_changed(status_change_id: int) -> None:
             )
 
 
-@shared_task(name="ideas.notifications.campaign_phase_changed", **RETRY)
 def campaign_phase_changed(campaign_id: int, to_phase: str) -> None:
     if to_phase != Phase.VOTING:
         return  # the only phase change people are told about
@@ -193,7 +177,6 @@ def campaign_phase_changed(campaign_id: int, to_phase: str) -> None:
         )
 
 
-@shared_task(name="ideas.notifications.campaigns_closing_tomorrow", **RETRY)
 def campaigns_closing_tomorrow() -> None:
     now = timezone.now()
     until = now + CLOSING_WINDOW
@@ -267,7 +250,6 @@ def _followed_changes(user_ids, since: datetime.datetime) -> dict[int, list[Stat
     return found
 
 
-@shared_task(name="ideas.notifications.weekly_digest", **RETRY)
 def weekly_digest() -> None:
     now = timezone.now()
     since = now - DIGEST_PERIOD
@@ -324,7 +306,6 @@ def weekly_digest() -> None:
 COAUTHOR_INVITATION_KIND = NotificationKind.IDEA_STATUS_CHANGED
 
 
-@shared_task(name="ideas.notifications.coauthors_invited", **RETRY)
 def coauthors_invited(idea_id: int) -> None:
     """Invitations still waiting for an answer, each told once (per person
     and idea, however often the authors edit): queued after the idea is

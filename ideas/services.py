@@ -424,7 +424,7 @@ def add_comment(*, idea: Idea, author, body: str, parent: Comment | None = None)
     with transaction.atomic():
         comment = Comment.objects.create(idea=idea, author=author, body=body, parent=parent)
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
-        outbox.enqueue("ideas.notifications.idea_commented", comment.pk)
+        outbox.enqueue("ideas.tasks.idea_commented", comment.pk)
     return comment
 
 
@@ -470,7 +470,7 @@ def similar_ideas(*, campaign: Campaign, text: str, user, limit: int = 5, exclud
 # --- the status: its one writer ---------------------------------------------------------
 
 # The task that tells an idea's authors and followers of a StatusChange.
-STATUS_CHANGED_TASK = "ideas.notifications.idea_status_changed"
+STATUS_CHANGED_TASK = "ideas.tasks.idea_status_changed"
 # The one notification policy of status moves: every move tells the idea's
 # authors and followers (PRODUCT.md: "every change ... notifies authors and
 # followers"), except the publication's, whose news is the results e-mail

@@ -229,7 +229,7 @@ def approve_idea(*, idea: Idea, by, reason: str = "") -> Idea:
     ModerationAction.objects.create(actor=by, action=Action.APPROVE, idea=current, reason=reason)
     audit(actor=by, action=AuditAction.IDEA_APPROVE, obj=current)
     # Nobody hears of an idea awaiting approval: its invitees are told now.
-    outbox.enqueue("ideas.notifications.coauthors_invited", current.pk)
+    outbox.enqueue("ideas.tasks.coauthors_invited", current.pk)
     current.refresh_from_db()
     return current
 

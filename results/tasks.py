@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 
 from ideabox.exceptions import DomainError
-from ideas.notifications import RETRY
+from ideas.tasks import RETRY
 from jury.tasks import CAMPAIGN_WORK_RETRY
 
 from . import services

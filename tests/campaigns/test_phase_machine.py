@@ -143,7 +143,7 @@ def test_a_history_that_already_holds_the_phase_is_refused_and_nothing_moves(man
 
 def test_entering_voting_tells_the_followers_after_commit(manager, django_capture_on_commit_callbacks):
     campaign = CampaignFactory(phase=Phase.SUBMISSION)
-    with mock.patch("ideas.notifications.campaign_phase_changed.delay") as delay:
+    with mock.patch("ideas.tasks.campaign_phase_changed.delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.transition_campaign(campaign=campaign, to=Phase.VOTING, by=manager)
         delay.assert_not_called()  # nothing leaves before the commit
@@ -156,7 +156,7 @@ def test_entering_voting_tells_the_followers_after_commit(manager, django_captur
 def test_other_moves_send_no_notification(manager, django_capture_on_commit_callbacks, start, to):
     campaign = CampaignFactory(phase=start)
     with (
-        mock.patch("ideas.notifications.campaign_phase_changed.delay") as delay,
+        mock.patch("ideas.tasks.campaign_phase_changed.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         services.transition_campaign(campaign=campaign, to=to, by=manager)

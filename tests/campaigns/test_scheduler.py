@@ -121,7 +121,7 @@ def test_a_second_run_changes_nothing():
 def test_a_catch_up_past_the_whole_vote_does_not_announce_a_closed_vote(django_capture_on_commit_callbacks):
     make(Phase.SUBMISSION, days=(-21, -14, -14, -1, 6))
     with (
-        mock.patch("ideas.notifications.campaign_phase_changed.delay") as delay,
+        mock.patch("ideas.tasks.campaign_phase_changed.delay") as delay,
         freeze_time(NOW),
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -132,7 +132,7 @@ def test_a_catch_up_past_the_whole_vote_does_not_announce_a_closed_vote(django_c
 def test_voting_opened_by_the_scheduler_is_announced_after_commit(django_capture_on_commit_callbacks):
     campaign = make(Phase.SUBMISSION, days=(-10, -1, -1, 7, 14))
     with (
-        mock.patch("ideas.notifications.campaign_phase_changed.delay") as delay,
+        mock.patch("ideas.tasks.campaign_phase_changed.delay") as delay,
         freeze_time(NOW),
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -231,10 +231,10 @@ def test_the_beat_schedule_runs_the_scheduler_every_minute_and_the_notification_
     every_minute = schedule["campaigns.tasks.advance_campaigns"]
     assert every_minute.minute == set(range(60)) and every_minute.hour == set(range(24))
 
-    daily = schedule["ideas.notifications.campaigns_closing_tomorrow"]
+    daily = schedule["ideas.tasks.campaigns_closing_tomorrow"]
     assert (daily.hour, daily.minute, daily.day_of_week) == ({8}, {0}, set(range(7)))
 
-    weekly = schedule["ideas.notifications.weekly_digest"]
+    weekly = schedule["ideas.tasks.weekly_digest"]
     assert (weekly.hour, weekly.minute, weekly.day_of_week) == ({7}, {0}, {1})  # Monday
     assert celery_app.conf.timezone == "UTC"
 

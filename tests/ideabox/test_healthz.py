@@ -161,10 +161,10 @@ def test_healthz_reports_tasks_the_broker_has_not_taken(client, settings):
     from ideabox.models import OutboxMessage
 
     settings.HEALTHZ_OVERDUE_SECONDS = 120
-    OutboxMessage.objects.create(task="ideas.notifications.idea_commented", args=[1])
+    OutboxMessage.objects.create(task="ideas.tasks.idea_commented", args=[1])
     assert client.get("/healthz").json()["work"]["ok"] is True  # just queued
     OutboxMessage.objects.create(
-        task="ideas.notifications.idea_commented", args=[2], created_at=timezone.now() - timedelta(minutes=3)
+        task="ideas.tasks.idea_commented", args=[2], created_at=timezone.now() - timedelta(minutes=3)
     )
     work = client.get("/healthz").json()["work"]
     assert work["ok"] is False

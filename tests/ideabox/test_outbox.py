@@ -86,14 +86,14 @@ def waiting(**kwargs) -> OutboxMessage:
 
 def test_a_task_waits_in_the_outbox_until_its_transaction_commits(django_capture_on_commit_callbacks, delivered):
     with django_capture_on_commit_callbacks() as callbacks:
-        outbox.enqueue("ideas.notifications.idea_commented", 7)
-        assert list(OutboxMessage.objects.values_list("task", "args")) == [("ideas.notifications.idea_commented", [7])]
+        outbox.enqueue("ideas.tasks.idea_commented", 7)
+        assert list(OutboxMessage.objects.values_list("task", "args")) == [("ideas.tasks.idea_commented", [7])]
     assert delivered == []  # nothing leaves before the commit
 
     for callback in callbacks:
         callback()
 
-    assert delivered == [("ideas.notifications.idea_commented", [7])]
+    assert delivered == [("ideas.tasks.idea_commented", [7])]
     assert not OutboxMessage.objects.exists()  # the broker took it: nothing left to send
 
 
@@ -103,7 +103,7 @@ def test_a_rolled_back_change_queues_nothing(django_capture_on_commit_callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        outbox.enqueue("ideas.notifications.idea_commented", 7)
+        outbox.enqueue("ideas.tasks.idea_commented", 7)
         raise RuntimeError("the change failed")
     assert callbacks == []
     assert delivered == []
@@ -135,7 +135,7 @@ def test_every_task_queued_by_name_is_a_task_the_workers_know():
         if path.parts[len(ROOT.parts)] in {".venv", "tests", "bench", "var"}:
             continue
         named |= set(re.findall(r'outbox\.enqueue\(\s*"([^"]+)"', path.read_text()))
-    assert "ideas.notifications.idea_commented" in named  # the scan finds the call sites
+    assert "ideas.tasks.idea_commented" in named  # the scan finds the call sites
     app.loader.import_default_modules()
     assert sorted(name for name in named if name not in app.tasks) == []
 
@@ -154,12 +154,12 @@ def test_a_database_lost_after_the_commit_costs_a_second_send_not_an_error(
         return real_delete(self)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        outbox.enqueue("ideas.notifications.idea_commented", 7)
+        outbox.enqueue("ideas.tasks.idea_commented", 7)
     monkeypatch.setattr(QuerySet, "delete", delete)
     for callback in callbacks:
         callback()  # no exception: the request that committed answers success
     monkeypatch.setattr(QuerySet, "delete", real_delete)
-    assert delivered == [("ideas.notifications.idea_commented", [7])]
+    assert delivered == [("ideas.tasks.idea_commented", [7])]
     assert OutboxMessage.objects.count() == 1  # the sweep sends it again
 
 
@@ -172,9 +172,9 @@ def test_a_broker_that_refuses_costs_the_commit_little_and_leaves_the_message(
     broker.down()
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        outbox.enqueue("ideas.notifications.idea_commented", 7)  # no exception: the write committed
+        outbox.enqueue("ideas.tasks.idea_commented", 7)  # no exception: the write committed
     assert time.monotonic() - started < 1.0
-    assert list(OutboxMessage.objects.values_list("task", "args")) == [("ideas.notifications.idea_commented", [7])]
+    assert list(OutboxMessage.objects.values_list("task", "args")) == [("ideas.tasks.idea_commented", [7])]
 
 
 def test_after_a_refusal_the_next_commits_leave_their_messages_to_the_sweep(
@@ -182,11 +182,11 @@ def test_after_a_refusal_the_next_commits_leave_their_messages_to_the_sweep(
 ):
     broker.down()
     with django_capture_on_commit_callbacks(execute=True):
-        outbox.enqueue("ideas.notifications.idea_commented", 7)
+        outbox.enqueue("ideas.tasks.idea_commented", 7)
     tried = []
     monkeypatch.setattr(outbox, "_deliver", lambda name, args: tried.append(name))
     with django_capture_on_commit_callbacks(execute=True):
-        outbox.enqueue("ideas.notifications.idea_commented", 8)
+        outbox.enqueue("ideas.tasks.idea_commented", 8)
     assert tried == []  # not another wait for the broker's answer
     assert OutboxMessage.objects.count() == 2
 
@@ -224,10 +224,10 @@ def test_a_comment_posted_while_the_broker_is_down_is_answered_with_success_and_
 
 def test_the_sweep_sends_what_waited_oldest_first_and_once(delivered):
     for number in (1, 2, 3):
-        waiting(task="ideas.notifications.idea_commented", args=[number])
+        waiting(task="ideas.tasks.idea_commented", args=[number])
 
     assert outbox.send_pending() == outbox.Sent(sent=3, refused=False)
-    assert delivered == [("ideas.notifications.idea_commented", [n]) for n in (1, 2, 3)]
+    assert delivered == [("ideas.tasks.idea_commented", [n]) for n in (1, 2, 3)]
     assert not OutboxMessage.objects.exists()
     assert outbox.send_pending() == outbox.Sent(sent=0, refused=False)
 
@@ -235,23 +235,23 @@ def test_the_sweep_sends_what_waited_oldest_first_and_once(delivered):
 def test_the_sweep_drains_a_backlog_larger_than_a_batch(delivered, monkeypatch):
     monkeypatch.setattr(outbox, "SWEEP_BATCH", 2)
     for number in range(5):
-        waiting(task="ideas.notifications.idea_commented", args=[number])
+        waiting(task="ideas.tasks.idea_commented", args=[number])
     assert outbox.send_pending() == outbox.Sent(sent=5, refused=False)
     assert [args for _name, args in delivered] == [[n] for n in range(5)]
 
 
 def test_the_sweep_leaves_a_new_message_to_its_own_commit(delivered):
     now = timezone.now()
-    waiting(task="ideas.notifications.idea_commented", args=[1], created_at=now)
+    waiting(task="ideas.tasks.idea_commented", args=[1], created_at=now)
     assert outbox.send_pending(now=now).sent == 0
     assert outbox.send_pending(now=now + outbox.SWEEP_AFTER).sent == 1
 
 
 def test_the_sweep_stops_at_the_first_refusal_and_keeps_the_rest(broker, monkeypatch):
     broker.down()
-    first = waiting(task="ideas.notifications.idea_commented", args=[1])
-    second = waiting(task="ideas.notifications.idea_commented", args=[2])
-    third = waiting(task="ideas.notifications.idea_commented", args=[3])
+    first = waiting(task="ideas.tasks.idea_commented", args=[1])
+    second = waiting(task="ideas.tasks.idea_commented", args=[2])
+    third = waiting(task="ideas.tasks.idea_commented", args=[3])
     calls = []
 
     def deliver(task_name, args):
@@ -275,7 +275,7 @@ def test_a_task_that_fails_in_eager_mode_is_not_mistaken_for_a_broker_refusal(
 
     monkeypatch.setattr(outbox, "_deliver", deliver)
     with pytest.raises(ValueError), django_capture_on_commit_callbacks(execute=True):
-        outbox.enqueue("ideas.notifications.idea_commented", 1)
+        outbox.enqueue("ideas.tasks.idea_commented", 1)
 
 
 def test_the_backlog_counts_what_waits_and_what_is_overdue():
@@ -285,8 +285,8 @@ def test_the_backlog_counts_what_waits_and_what_is_overdue():
         "overdue": 0,
         "oldest_seconds": None,
     }
-    waiting(task="ideas.notifications.idea_commented", args=[1], created_at=now - timedelta(minutes=7))
-    waiting(task="ideas.notifications.idea_commented", args=[2], created_at=now - timedelta(minutes=1))
+    waiting(task="ideas.tasks.idea_commented", args=[1], created_at=now - timedelta(minutes=7))
+    waiting(task="ideas.tasks.idea_commented", args=[2], created_at=now - timedelta(minutes=1))
     assert outbox.backlog(now=now, older_than=timedelta(minutes=5)) == {
         "unsent": 2,
         "overdue": 1,
@@ -297,7 +297,7 @@ def test_the_backlog_counts_what_waits_and_what_is_overdue():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time: nothing to race")
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_each_message_once(monkeypatch):
-    messages = [waiting(task="ideas.notifications.idea_commented", args=[n]) for n in range(40)]
+    messages = [waiting(task="ideas.tasks.idea_commented", args=[n]) for n in range(40)]
     taken: list[int] = []
     lock = threading.Lock()
 

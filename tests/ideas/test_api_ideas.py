@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from PIL import Image
 
 from campaigns.models import Audience, Phase
-from ideas import notifications
+from ideas import tasks
 from ideas.models import Comment, Idea, IdeaFollower, Status, Tag
 from tests.factories import (
     CampaignFactory,
@@ -33,7 +33,7 @@ IDEA_FIELDS = {
 
 @pytest.fixture(autouse=True)
 def _quiet_notifications(monkeypatch):
-    monkeypatch.setattr(notifications.idea_commented, "delay", lambda comment_id: None)
+    monkeypatch.setattr(tasks.idea_commented, "delay", lambda comment_id: None)
 
 
 def make_user(who):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 import pytest
 
-from ideas import notifications
+from ideas import tasks
 from ideas.forms import MARKDOWN_HELP
 from ideas.models import Comment, Report
 from moderation import services as moderation
@@ -19,7 +19,7 @@ MARKDOWN = "I **really** like it:\n\n- trees\n- benches\n\n<script>alert(1)</scr
 
 @pytest.fixture(autouse=True)
 def _no_notification(monkeypatch):
-    monkeypatch.setattr(notifications.idea_commented, "delay", lambda comment_id: None)
+    monkeypatch.setattr(tasks.idea_commented, "delay", lambda comment_id: None)
 
 
 def assert_rendered(html: str) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.models import Audience, Phase
 from ideabox.exceptions import DomainError
-from ideas import notifications, services
+from ideas import services, tasks
 from ideas.models import Comment, Idea
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
-    monkeypatch.setattr(notifications.idea_commented, "delay", lambda comment_id: calls.append(comment_id))
+    monkeypatch.setattr(tasks.idea_commented, "delay", lambda comment_id: calls.append(comment_id))
     return calls
 
 

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from accounts import notifications as settings_service
 from accounts.models import Notification
 from campaigns.models import Audience, CampaignFollower, Phase, PhaseTransition
-from ideas import notifications
+from ideas import notifications, tasks
 from ideas.models import IdeaFollower, Status, StatusChange
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
@@ -402,7 +402,7 @@ def test_a_task_sent_through_the_queue_runs_with_ids(run, django_capture_on_comm
     idea = IdeaFactory()
     comment = CommentFactory(idea=idea)
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.idea_commented.delay(comment.pk)
+        tasks.idea_commented.delay(comment.pk)
     assert recipients_of(mail.outbox) == [idea.author.email]
 
 
@@ -550,11 +550,11 @@ def test_nothing_is_queued_while_notifications_are_muted(django_capture_on_commi
 
     with mock.patch("celery.app.task.Task.apply_async") as sent:
         with notifications.muted(), django_capture_on_commit_callbacks(execute=True):
-            outbox.enqueue("ideas.notifications.idea_commented", 1)
+            outbox.enqueue("ideas.tasks.idea_commented", 1)
         assert not sent.called
         assert not OutboxMessage.objects.exists()  # nothing left for the sweep either
         with django_capture_on_commit_callbacks(execute=True):
-            outbox.enqueue("ideas.notifications.idea_commented", 1)
+            outbox.enqueue("ideas.tasks.idea_commented", 1)
         assert sent.called
 
 

@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from ideabox.exceptions import DomainError
-from ideas import notifications, review
+from ideas import review, tasks
 from ideas.models import Idea, Status, StatusChange
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory, employee, the_box
 
@@ -121,7 +121,7 @@ def test_a_stale_status_loses_the_compare_and_swap(moderator):
 
 def test_the_notification_is_queued_after_commit_only(moderator, django_capture_on_commit_callbacks):
     idea = box_idea()
-    with mock.patch.object(notifications.idea_status_changed, "delay") as delay:
+    with mock.patch.object(tasks.idea_status_changed, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             change = review.change_status(idea=idea, to=Status.ACCEPTED, by=moderator)
         delay.assert_not_called()
@@ -133,7 +133,7 @@ def test_the_notification_is_queued_after_commit_only(moderator, django_capture_
 def test_a_refused_move_queues_nothing(moderator, django_capture_on_commit_callbacks):
     idea = box_idea()
     with (
-        mock.patch.object(notifications.idea_status_changed, "delay") as delay,
+        mock.patch.object(tasks.idea_status_changed, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(DomainError),
     ):

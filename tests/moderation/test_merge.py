@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 
 from ideabox.exceptions import DomainError
-from ideas import notifications
+from ideas import tasks
 from ideas.models import Comment, IdeaFollower, ModerationAction, Report, Status, StatusChange
 from moderation import services as moderation
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, the_box
@@ -147,7 +147,7 @@ def test_merging_resolves_the_open_reports_of_the_source(moderator, pair):
 def test_merging_records_the_status_change_and_notifies_after_commit(moderator, django_capture_on_commit_callbacks):
     box = the_box()
     source, target = IdeaFactory(campaign=box), IdeaFactory(campaign=box)
-    with mock.patch.object(notifications.idea_status_changed, "delay") as delay:
+    with mock.patch.object(tasks.idea_status_changed, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             moderation.merge_idea(source=source, target=target, by=moderator, reason="Same")
         delay.assert_not_called()

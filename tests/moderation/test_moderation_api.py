@@ -9,7 +9,7 @@ from django.urls import reverse
 import pytest
 
 from campaigns.models import Audience
-from ideas import notifications
+from ideas import tasks
 from ideas.models import Comment, Idea, ModerationAction, Report, Status
 from moderation import services as moderation
 from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
@@ -261,7 +261,7 @@ def test_wrong_methods_are_405(api_client, moderator, path):
 def test_reviewing_answers_with_the_new_status(api_client, moderator):
     idea = IdeaFactory(campaign=the_box())
     api_client.force_authenticate(moderator)
-    with mock.patch.object(notifications.idea_status_changed, "delay"):
+    with mock.patch.object(tasks.idea_status_changed, "delay"):
         response = api_client.post(
             f"/api/v1/ideas/{idea.pk}/review/", {"status": "rejected", "reason": "No budget"}, format="json"
         )
