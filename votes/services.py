@@ -157,10 +157,6 @@ def _visible_idea(voter, idea: Idea | int) -> Idea:
     return found
 
 
-def _is_coauthor(voter, idea: Idea) -> bool:
-    return idea.coauthors.through.objects.filter(idea_id=idea.pk, user_id=voter.pk).exists()
-
-
 def check_may_vote(*, voter, idea: Idea | int, now=None) -> Idea:
     """Raise what cast_vote would refuse before writing (all but the
     duplicate and the limit, which the database decides). Returns the idea,
@@ -427,8 +423,9 @@ def _write_vote(*, voter, idea: Idea, receipt: str, now) -> tuple[int, int, int]
 
 
 def _hold_campaign_open(campaign: Campaign) -> None:
-    """Inside the vote's transaction: check that the campaign is still in the
-    phase it was checked in, and keep it there until this transaction ends.
+    """Inside a withdrawal's transaction: the `voting` rule as the vote's
+    write checks it. The campaign is still in the phase it was checked in,
+    and stays there until this transaction ends.
 
     On PostgreSQL the row is read FOR SHARE: many votes share the lock, while
     a phase change (an UPDATE of the row) waits for the votes in flight to
@@ -440,13 +437,12 @@ def _hold_campaign_open(campaign: Campaign) -> None:
     """
     if campaign.is_box:
         return
-    table = connection.ops.quote_name(Campaign._meta.db_table)
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    held = RULES["voting"].write_sql.format(**_write_names(box=False))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT phase FROM {table} WHERE id = %s{lock}", [campaign.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] != campaign.phase:
-        raise _refuse("voting_closed")
+        cursor.execute(f"SELECT {held}", {"campaign": campaign.pk, "phase": campaign.phase})
+        (still_open,) = cursor.fetchone()
+    if not still_open:
+        raise _refusal("voting")
 
 
 def withdraw_vote(*, voter, idea: Idea | int, now=None) -> tuple[int, int | None]:
