@@ -3,9 +3,56 @@
 namespace, under /api/v1/); no other module owns URL patterns. The public
 addresses are those documented, whatever file holds them."""
 
+import ast
+from pathlib import Path
+
 from django.urls import URLResolver, get_resolver, reverse
 
 import pytest
+
+from tests.test_structure import RANKED_APPS, ROOT
+
+URL_FILES = {"urls.py", "api_urls.py"}
+
+
+def app_dirs() -> list[Path]:
+    return [ROOT / app for app in RANKED_APPS if (ROOT / app).is_dir()]
+
+
+def defines_urlpatterns(path: Path) -> bool:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id in ("urlpatterns", "api_urlpatterns") for t in targets):
+            return True
+    return False
+
+
+def test_only_urls_py_and_api_urls_py_hold_url_patterns():
+    owners = sorted(
+        str(path.relative_to(ROOT))
+        for directory in app_dirs()
+        for path in directory.rglob("*.py")
+        if "migrations" not in path.parts and defines_urlpatterns(path) and path.name not in URL_FILES
+    )
+    assert owners == []
+    strays = sorted(
+        str(path.relative_to(ROOT))
+        for directory in app_dirs()
+        for path in directory.glob("*urls*.py")
+        if path.name not in URL_FILES
+    )
+    assert strays == []
+
+
+def test_each_app_has_one_namespace_for_its_pages_named_after_it():
+    by_app: dict[str, list[str]] = {}
+    for entry in get_resolver().url_patterns:
+        if not isinstance(entry, URLResolver) or not entry.namespace or entry.namespace in ("api", "admin"):
+            continue
+        module = entry.urlconf_name if isinstance(entry.urlconf_name, str) else entry.urlconf_module.__name__
+        by_app.setdefault(module.split(".")[0], []).append(entry.namespace)
+    assert {app: names for app, names in by_app.items() if names != [app]} == {}
 
 
 @pytest.mark.parametrize(
