@@ -101,7 +101,7 @@ def ensure_user(
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
-    record_role_changes(actor=None, user=user, before=before)
+    record_role_changes(actor=None, holder=user, before=before)
     roles.forget(user)
     return user, created
 
@@ -140,19 +140,31 @@ def actor_id(actor) -> int | None:
     return actor.pk if actor.is_authenticated else None
 
 
-def audit(*, actor, action: str, obj: models.Model | None = None, detail: dict | None = None) -> AuditEvent:
-    """Record that `actor` (a user, a user id, or None for the system) did
-    `action` to `obj`. Call it inside the transaction of the change it records,
-    so a rolled-back change leaves no event."""
-    return AuditEvent.objects.create(
+def _event(*, actor, action: str, object_type: str, object_id: int | None, detail: dict | None) -> AuditEvent:
+    return AuditEvent(
         actor_id=actor_id(actor),
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=obj.pk if obj is not None else None,
+        object_type=object_type,
+        object_id=object_id,
         detail=detail or {},
         at=timezone.now(),
         address=_client_address.get(),
     )
+
+
+def audit(*, actor, action: str, obj: models.Model | None = None, detail: dict | None = None) -> AuditEvent:
+    """Record that `actor` (a user, a user id, or None for the system) did
+    `action` to `obj`. Call it inside the transaction of the change it records,
+    so a rolled-back change leaves no event."""
+    event = _event(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=obj.pk if obj is not None else None,
+        detail=detail,
+    )
+    event.save(force_insert=True)
+    return event
 
 
 def audit_many(
@@ -160,73 +172,44 @@ def audit_many(
 ) -> list[AuditEvent]:
     """The same action on many objects of one model, in one INSERT (the tally
     shortlists thousands of ideas at once)."""
-    by, address, now = actor_id(actor), _client_address.get(), timezone.now()
     object_type = model._meta.label_lower
     return AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor_id=by,
-                action=action,
-                object_type=object_type,
-                object_id=pk,
-                detail=detail or {},
-                at=now,
-                address=address,
-            )
-            for pk in ids
-        ]
+        [_event(actor=actor, action=action, object_type=object_type, object_id=pk, detail=detail) for pk in ids]
     )
 
 
 # --- role changes --------------------------------------------------------------------
 # A person's roles are made of their groups, their own permissions, and the
-# staff and superuser flags (accounts.roles reads them). Whatever changes
-# them (the admin, seed_demo) takes the set before and records the difference.
+# staff and superuser flags (accounts.roles reads them); a group's, of its
+# permissions. Whatever changes them (the admin, seed_demo) takes the set
+# before and records the difference.
 
 
-def privileges_of(user: User) -> set[str]:
-    """What a person's roles are made of, as stable codes ("group:moderators",
-    "permission:accounts.moderate", "staff", "administrator"), read from the database."""
-    if user.pk is None:
+def privileges_of(holder: User | Group) -> set[str]:
+    """What a person's or a group's roles are made of, as stable codes
+    ("group:moderators", "permission:accounts.moderate", "staff",
+    "administrator"), read from the database."""
+    if holder.pk is None:
         return set()
-    flags = User.objects.filter(pk=user.pk).values("is_staff", "is_superuser").first() or {}
-    held = {f"group:{name}" for name in user.groups.values_list("name", flat=True)}
-    held |= {
+    permissions = holder.permissions if isinstance(holder, Group) else holder.user_permissions
+    held = {
         f"permission:{app}.{codename}"
-        for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+        for app, codename in permissions.values_list("content_type__app_label", "codename")
     }
-    held |= {code for code, flag in (("staff", "is_staff"), ("administrator", "is_superuser")) if flags.get(flag)}
+    if isinstance(holder, User):
+        flags = User.objects.filter(pk=holder.pk).values("is_staff", "is_superuser").first() or {}
+        held |= {f"group:{name}" for name in holder.groups.values_list("name", flat=True)}
+        held |= {code for code, flag in (("staff", "is_staff"), ("administrator", "is_superuser")) if flags.get(flag)}
     return held
 
 
-def record_role_changes(*, actor, user: User, before: set[str]) -> list[AuditEvent]:
-    """An audit event for each privilege `user` gained (`role.grant`) or lost
-    (`role.revoke`) since `before` (privileges_of, taken before the change)."""
-    after = privileges_of(user)
+def record_role_changes(*, actor, holder: User | Group, before: set[str]) -> list[AuditEvent]:
+    """An audit event for each privilege `holder` (a person, or a group: all
+    its members) gained (`role.grant`) or lost (`role.revoke`) since `before`
+    (privileges_of, taken before the change)."""
+    after = privileges_of(holder)
     return [
-        audit(actor=actor, action=action, obj=user, detail={"role": role})
-        for action, roles_changed in (
-            (AuditAction.ROLE_GRANT, after - before),
-            (AuditAction.ROLE_REVOKE, before - after),
-        )
-        for role in sorted(roles_changed)
-    ]
-
-
-def group_privileges_of(group: Group) -> set[str]:
-    """The permissions a group gives its members, as codes ("accounts.moderate")."""
-    if group.pk is None:
-        return set()
-    return {
-        f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label", "codename")
-    }
-
-
-def record_group_changes(*, actor, group: Group, before: set[str]) -> list[AuditEvent]:
-    """A group's permissions changed: every member's role changed with them."""
-    after = group_privileges_of(group)
-    return [
-        audit(actor=actor, action=action, obj=group, detail={"permission": permission})
+        audit(actor=actor, action=action, obj=holder, detail={"role": role})
         for action, changed in ((AuditAction.ROLE_GRANT, after - before), (AuditAction.ROLE_REVOKE, before - after))
-        for permission in sorted(changed)
+        for role in sorted(changed)
     ]

@@ -142,23 +142,22 @@ def remind_overdue_reviews(*, now: datetime | None = None) -> Reminders:
     # so a second run the same day (newly overdue ideas) is told, and a task
     # run twice is not.
     run = min(claimed)
-    for reviewer in mail.recipients(roles.holders_of(roles.MODERATE), REMINDER_KIND):
-        result.reviewers += mail.send_once(
-            user=reviewer,
-            kind=REMINDER_KIND,
-            key=f"reviews-overdue:{day}:{run}",
-            template="moderation/emails/overdue_reviews",
-            context=_context(reviewer, ideas=ideas, escalated=result.escalated, now=now),
-        )
+    told = [(roles.MODERATE, "overdue", ideas, result.escalated)]
     if result.escalated:
-        for manager in mail.recipients(roles.holders_of(roles.MANAGE_CAMPAIGNS), REMINDER_KIND):
-            result.managers += mail.send_once(
-                user=manager,
+        told.append((roles.MANAGE_CAMPAIGNS, "escalated", result.escalated, []))
+    for codename, what, listed, escalated in told:
+        for user in mail.recipients(roles.holders_of(codename), REMINDER_KIND):
+            sent = mail.send_once(
+                user=user,
                 kind=REMINDER_KIND,
-                key=f"reviews-escalated:{day}:{run}",
-                template="moderation/emails/escalated_reviews",
-                context=_context(manager, ideas=result.escalated, escalated=[], now=now),
+                key=f"reviews-{what}:{day}:{run}",
+                template=f"moderation/emails/{what}_reviews",
+                context=_context(user, ideas=listed, escalated=escalated, now=now),
             )
+            if codename == roles.MODERATE:
+                result.reviewers += sent
+            else:
+                result.managers += sent
     log.info("reminded %d reviewers and %d managers of %d overdue ideas", result.reviewers, result.managers, len(ideas))
     return result
 

@@ -7,18 +7,9 @@ never published (the published results carry receipts only).
 
 from django.contrib import admin
 
+from ideabox.admin import ReadOnlyAdmin
+
 from .models import Ballot, Vote
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Vote)

@@ -183,7 +183,7 @@ def test_giving_and_taking_roles_in_the_admin_is_audited(client, administrator):
 def test_saving_a_person_unchanged_records_nothing(client, administrator):
     person = UserFactory()
     before = services.privileges_of(person)
-    assert services.record_role_changes(actor=administrator, user=person, before=before) == []
+    assert services.record_role_changes(actor=administrator, holder=person, before=before) == []
 
 
 def test_changing_a_groups_permissions_in_the_admin_is_audited(client, administrator):
@@ -193,7 +193,7 @@ def test_changing_a_groups_permissions_in_the_admin_is_audited(client, administr
     response = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "helpers", "permissions": [moderate.pk]})
     assert response.status_code == 302
     assert roles_recorded() == [
-        ("role.grant", "auth.group", group.pk, administrator.pk, {"permission": "accounts.moderate"}),
+        ("role.grant", "auth.group", group.pk, administrator.pk, {"role": "permission:accounts.moderate"}),
     ]
 
 
