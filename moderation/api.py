@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
@@ -23,7 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
-from ideabox.api import ErrorSerializer, Pagination
+from accounts.serializers import PersonSerializer
+from ideabox.api import Pagination, refusals
 from ideabox.exceptions import DomainError
 from ideas import review
 from ideas.api import author_for
@@ -46,11 +46,6 @@ class MergeSerializer(ReasonSerializer):
 
 class ReviewSerializer(ReasonSerializer):
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in BOX_STATUSES])
-
-
-class ModerationPersonSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField(source="public_name")
 
 
 class ReportSerializer(serializers.Serializer):
@@ -96,7 +91,7 @@ class QueueReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
-    reporter = ModerationPersonSerializer(allow_null=True)
+    reporter = PersonSerializer(allow_null=True)
     target_type = serializers.SerializerMethodField()
     idea = serializers.SerializerMethodField()
     comment = serializers.IntegerField(source="comment_id", allow_null=True)
@@ -123,7 +118,7 @@ class QueueIdeaSerializer(serializers.Serializer):
     hidden_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
 
-    @extend_schema_field(ModerationPersonSerializer(allow_null=True))
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, idea: Idea) -> dict | None:
         return author_for(idea, self.context["request"].user)
 
@@ -132,7 +127,7 @@ class QueueCommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     idea = serializers.IntegerField(source="idea_id")
     body = serializers.CharField()
-    author = ModerationPersonSerializer(allow_null=True)
+    author = PersonSerializer(allow_null=True)
     hidden_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -144,13 +139,14 @@ class QueueQuerySerializer(serializers.Serializer):
 
 # --- views -------------------------------------------------------------------------
 
-REFUSALS = {
-    400: OpenApiResponse(ErrorSerializer, description=_("A missing reason or a wrong field.")),
-    401: OpenApiResponse(ErrorSerializer, description=_("Not authenticated.")),
-    403: OpenApiResponse(ErrorSerializer, description=_("Moderators only (`permission_denied`).")),
-    404: OpenApiResponse(ErrorSerializer, description=_("Not found, or not visible to the caller.")),
-    409: OpenApiResponse(ErrorSerializer, description=_("Already done (`conflict`) or a wrong move.")),
-}
+# What a moderator's action may answer; reporting is for participants
+# (`not_allowed`); a review may refuse a move (`invalid_transition`).
+REFUSALS = refusals("invalid", "not_authenticated", "permission_denied", "not_found", "conflict")
+REPORT_REFUSALS = refusals("invalid", "not_authenticated", "not_allowed", "not_found", "conflict")
+REVIEW_REFUSALS = refusals(
+    "invalid", "not_authenticated", "permission_denied", "not_found", "invalid_transition", "conflict"
+)
+QUEUE_REFUSALS = refusals("invalid", "not_authenticated", "permission_denied")
 
 
 def _visible_idea(request, pk: int) -> Idea:
@@ -175,7 +171,7 @@ class IdeaReportView(_Action):
     @extend_schema(
         operation_id="idea_report",
         request=ReasonSerializer,
-        responses={201: ReportSerializer, **REFUSALS},
+        responses={201: ReportSerializer, **REPORT_REFUSALS},
         tags=["moderation"],
         description=_("Report an idea to the moderators (one open report per person and idea)."),
     )
@@ -189,7 +185,7 @@ class CommentReportView(_Action):
     @extend_schema(
         operation_id="comment_report",
         request=ReasonSerializer,
-        responses={201: ReportSerializer, **REFUSALS},
+        responses={201: ReportSerializer, **REPORT_REFUSALS},
         tags=["moderation"],
         description=_("Report a comment to the moderators (one open report per person and comment)."),
     )
@@ -272,7 +268,7 @@ class IdeaReviewView(_Action):
     @extend_schema(
         operation_id="idea_review",
         request=ReviewSerializer,
-        responses={200: ReviewedSerializer, **REFUSALS},
+        responses={200: ReviewedSerializer, **REVIEW_REFUSALS},
         tags=["moderation"],
         description=_(
             "Move an idea of the idea box through its review: under_review → accepted → implemented, "
@@ -370,7 +366,7 @@ class ModerationQueueView(APIView):
                 resource_type_field_name=None,
                 many=True,
             ),
-            **REFUSALS,
+            **QUEUE_REFUSALS,
         },
         tags=["moderation"],
         description=_("The moderation queue. Moderators."),

@@ -6,7 +6,7 @@ rules live in ideas/coauthorship.py; the votes rank above ideas (STYLE.md:
 ideas never import votes), so the accept entry points (votes/views.py,
 votes/api.py) call accept here, which withdraws the vote through the one
 withdrawal there is (services.withdraw_vote) and then runs the ideas accept,
-in one transaction, as votes/merge.py does for a merge. Declining and
+in one transaction, as moderation.services.merge_idea does for a merge. Declining and
 leaving move no vote: they stay in ideas.
 """
 
