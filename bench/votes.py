@@ -465,6 +465,17 @@ async def http_kept(port: int, method: str, path: str, token: str) -> tuple[int,
     return int(head[9:12]), body
 
 
+async def timed(load: "Load", port: int, method: str, path: str, token: str) -> None:
+    """One request, counted in `load` with its status, code and latency."""
+    start = time.perf_counter()
+    try:
+        status, body = await http(port, method, path, token)
+    except OSError as error:
+        load.add(0, f"error {error.__class__.__name__}", 0.0)
+        return
+    load.add(status, error_code(status, body), (time.perf_counter() - start) * 1000)
+
+
 def error_code(status: int, body: bytes) -> str:
     if status in (200, 201, 204):
         return ""
@@ -503,15 +514,6 @@ async def run_votes(port: int, tokens, idea_ids, seconds: float, concurrency: in
     deadline = time.perf_counter() + seconds
     exhausted = False
 
-    async def vote(token: str, idea: int) -> None:
-        start = time.perf_counter()
-        try:
-            status, body = await http(port, "POST", f"/api/v1/ideas/{idea}/vote/", token)
-        except OSError as error:
-            load.add(0, f"error {error.__class__.__name__}", 0.0)
-            return
-        load.add(status, error_code(status, body), (time.perf_counter() - start) * 1000)
-
     async def slot() -> None:
         nonlocal exhausted
         while time.perf_counter() < deadline:
@@ -524,7 +526,9 @@ async def run_votes(port: int, tokens, idea_ids, seconds: float, concurrency: in
             for step in steps:
                 if time.perf_counter() >= deadline:
                     return
-                await asyncio.gather(*(vote(token, idea) for idea in step))
+                await asyncio.gather(
+                    *(timed(load, port, "POST", f"/api/v1/ideas/{idea}/vote/", token) for idea in step)
+                )
 
     started = time.perf_counter()
     await asyncio.gather(*(slot() for _ in range(concurrency)))
@@ -541,13 +545,7 @@ async def run_minimal(port: int, tokens, seconds: float, concurrency: int) -> Lo
 
     async def slot() -> None:
         while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            try:
-                status, body = await http(port, "GET", "/api/v1/me/", rng.choice(tokens))
-            except OSError as error:
-                load.add(0, f"error {error.__class__.__name__}", 0.0)
-                continue
-            load.add(status, error_code(status, body), (time.perf_counter() - start) * 1000)
+            await timed(load, port, "GET", "/api/v1/me/", rng.choice(tokens))
 
     started = time.perf_counter()
     await asyncio.gather(*(slot() for _ in range(concurrency)))
@@ -597,13 +595,7 @@ async def run_sequence(port: int, pairs, seconds: float, concurrency: int) -> Lo
             if pair is None:
                 return
             token, idea = pair
-            start = time.perf_counter()
-            try:
-                status, body = await http(port, "POST", f"/api/v1/ideas/{idea}/vote/", token)
-            except OSError as error:
-                load.add(0, f"error {error.__class__.__name__}", 0.0)
-                continue
-            load.add(status, error_code(status, body), (time.perf_counter() - start) * 1000)
+            await timed(load, port, "POST", f"/api/v1/ideas/{idea}/vote/", token)
 
     started = time.perf_counter()
     await asyncio.gather(*(slot() for _ in range(concurrency)))
