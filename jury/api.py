@@ -866,7 +866,7 @@ class AwardDecisionsView(APIView):
         view = award_services.overview(campaign)
         context = {
             "overview": view,
-            "hides_votes": (view.jury or selectors.settings_of(campaign)).hides_votes_from(request.user),
+            "hides_votes": view.jury.hides_votes_from(request.user),
             "may_decide": may_decide_awards(campaign, request.user),
         }
         return Response(AwardsOverviewSerializer(view, context=context).data)

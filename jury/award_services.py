@@ -46,7 +46,7 @@ from votes.models import Tally, TallyRow
 
 from . import access, ranking
 from .models import Award, AwardBasis, Jury, PublicAwardDecision
-from .selectors import Overview, awards_of
+from .selectors import Overview, awards_of, settings_of
 
 # Decisions are taken, changed and taken back while deliberating, also after
 # deliberation_ends: the campaign waits in deliberation for undecided awards.
@@ -116,10 +116,10 @@ def overview(campaign: Campaign) -> Overview:
     awards were decided with the tally), is decided from the tally first,
     so what is shown is what the jury's next decision will find.
     """
-    jury = Jury.objects.filter(campaign=campaign).first()
+    jury = settings_of(campaign)
     awards = list(awards_of(campaign))
     standings = ranking.standings(campaign)
-    unpublished = not (jury and jury.published_at)
+    unpublished = not jury.published_at
     if (
         unpublished
         and public_awards_due(awards, {s.idea.pk for s in standings})
@@ -128,7 +128,7 @@ def overview(campaign: Campaign) -> Overview:
         and decide_public_awards_from_tally(campaign_id=campaign.pk)
     ):
         awards = list(awards_of(campaign))
-    several = bool(jury and jury.allow_multiple_awards)
+    several = jury.allow_multiple_awards
     suggestions: dict[int, int | None] = {}
     for award in awards:
         if award.basis == AwardBasis.PUBLIC:

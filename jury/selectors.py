@@ -243,7 +243,7 @@ class Overview:
     award page and the API show them."""
 
     campaign: Campaign
-    jury: Jury | None
+    jury: Jury  # the unsaved defaults before any setup
     awards: list[Award]
     standings: list[ranking.Standing]
     # award id -> for a jury award, the top-ranked idea that may still win

@@ -560,7 +560,7 @@ def _awards_context(request, campaign: Campaign, bound: dict[int, DecideForm] | 
     view = award_services.overview(campaign)
     may_decide = may_decide_awards(campaign, request.user)
     deciding = campaign.phase == Phase.DELIBERATION
-    published = bool(view.jury and view.jury.published_at)
+    published = bool(view.jury.published_at)
     bound = bound or {}
     hidden_winners = view.hidden_winners
     entries = []
@@ -600,7 +600,7 @@ def _awards_context(request, campaign: Campaign, bound: dict[int, DecideForm] | 
         "may_decide": may_decide,
         "deciding": deciding,
         "published": published,
-        "hide_votes": (view.jury or Jury(campaign=campaign)).hides_votes_from(request.user),
+        "hide_votes": view.jury.hides_votes_from(request.user),
         "is_manager": roles.is_manager(request.user),
         "movable": movable,
         "rows": rows,
