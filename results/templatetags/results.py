@@ -1,19 +1,17 @@
 """`{% results_link campaign %}`: a link to a campaign's published results.
 
 For the campaign page and navigation: it renders nothing until the results
-are published, and runs no query for a campaign before deliberation.
+are published, and runs no query for a campaign that has not left
+deliberation (results are published only after).
 """
 
 from django import template
 from django.template.loader import render_to_string
 
-from campaigns.models import Phase
 from jury.models import Jury
+from results.services import PUBLISHED_PHASES
 
 register = template.Library()
-
-# Publication happens as the campaign leaves deliberation.
-PUBLISHED_PHASES = (Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED)
 
 
 @register.simple_tag

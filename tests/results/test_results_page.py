@@ -326,14 +326,15 @@ def test_the_results_link_appears_once_the_results_are_published():
     assert f'href="/campaigns/{campaign.slug}/results/"' in render_link(campaign)
 
 
-def test_the_results_link_is_absent_before_publication_without_a_query_before_deliberation(
+def test_the_results_link_is_absent_before_publication_without_a_query_until_deliberation_ends(
     django_assert_num_queries,
 ):
     pending = published(publish=False)
     assert render_link(pending) == ""
-    voting = CampaignFactory(phase=Phase.VOTING)
-    with django_assert_num_queries(0):
-        assert render_link(voting) == ""
+    for phase in (Phase.VOTING, Phase.DELIBERATION):
+        campaign = CampaignFactory(phase=phase)
+        with django_assert_num_queries(0):
+            assert render_link(campaign) == ""
 
 
 # --- query counts ------------------------------------------------------------------------
