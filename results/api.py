@@ -14,14 +14,14 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.serializers import PersonSerializer
-from ideabox.api import ErrorSerializer
+from ideabox.api import refusals
 from ideabox.exceptions import DomainError
 
 from . import selectors, services
@@ -117,7 +117,7 @@ class ResultsAPIView(APIView):
             "plus wildcards). 409 `results_not_published` until the jury's results are published; 404 for a "
             "campaign the caller may not see."
         ),
-        responses={200: ResultsSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: ResultsSerializer, **refusals("not_found", "results_not_published")},
     )
     def get(self, request, slug: str):
         campaign = selectors.results_campaign(slug, request.user)
@@ -148,17 +148,11 @@ class MoveToBoxView(APIView):
         description=_(
             "Managers, once the results are published, for an awarded idea of an internal campaign. The box gets "
             "a copy under review (text, authors, tags, comments, a link to the results); the campaign's idea, votes "
-            "and results stay."
+            "and results stay. `invalid_transition`: the results are not published, the idea is not awarded, or the "
+            "campaign is not internal."
         ),
         request=None,
-        responses={
-            201: BoxTransferSerializer,
-            404: ErrorSerializer,
-            409: OpenApiResponse(
-                ErrorSerializer,
-                description=_("`already_moved`, or `invalid_transition` (not published, not awarded, not internal)."),
-            ),
-        },
+        responses={201: BoxTransferSerializer, **refusals("not_found", "already_moved", "invalid_transition")},
     )
     def post(self, request, slug: str, idea_id: int):
         idea = selectors.box_move_target(slug, idea_id, request.user)
