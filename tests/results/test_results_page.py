@@ -21,6 +21,7 @@ from votes.models import Tally
 pytestmark = pytest.mark.django_db
 
 PAGE = "/campaigns/{slug}/results/"
+API = "/api/v1/campaigns/{slug}/results/"
 SEES_INTERNAL = {"employee", "moderator", "manager"}
 DIGEST = "ab" * 32
 
@@ -110,21 +111,28 @@ def login(client, role, campaign=None):
 @pytest.mark.parametrize("role", [*ROLES, "juror", "employee juror"])
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize("is_published", [False, True])
-def test_who_sees_the_results_page(client, role, audience, is_published):
+def test_who_sees_the_results_on_the_page_and_in_the_api(client, role, audience, is_published):
+    """One rule (results.selectors.results_campaign) asked by both: one matrix."""
     campaign = published(audience=audience, publish=is_published)
     login(client, role, campaign)
     # A juror from outside the company sees an internal campaign's jury pages only.
     visible = audience == Audience.PUBLIC or role in SEES_INTERNAL | {"employee juror"}
 
     response = client.get(PAGE.format(slug=campaign.slug))
+    api = client.get(API.format(slug=campaign.slug))
 
     assert response.status_code == (200 if visible else 404)
     if visible and is_published:
         assert b"Grand prize" in response.content
         assert b"not published yet" not in response.content
+        assert (api.status_code, api.json()["campaign"]) == (200, campaign.slug)
     if visible and not is_published:
         assert b"not published yet" in response.content
         assert b"Grand prize" not in response.content
+        assert (api.status_code, api.json()["code"]) == (409, "results_not_published")
+        assert api.json()["detail"]
+    if not visible:
+        assert (api.status_code, api.json()["code"]) == (404, "not_found")
 
 
 @pytest.mark.parametrize("phase", [Phase.DELIBERATION, Phase.RESULTS])
