@@ -159,31 +159,33 @@ def test_the_award_page_offers_the_move_and_then_links_to_the_box_idea(client, m
 
 
 @pytest.mark.parametrize("role", [*ROLES, "chair"])
-def test_who_may_press_the_page_button(client, role):
+def test_who_may_move_an_idea_into_the_box_on_the_page_and_through_the_api(client, role):
+    """One rule (accounts.roles.may_move_to_box, asked through
+    results.selectors.box_move_target by both): one matrix."""
     campaign, (winner, *_rest) = published()
     user = juror(campaign, chair=True).user if role == "chair" else user_with_role(role)
     if user is not None:
         client.force_login(user)
 
-    response = client.post(f"/campaigns/{campaign.slug}/results/{winner.pk}/move-to-box/")
+    page = client.post(f"/campaigns/{campaign.slug}/results/{winner.pk}/move-to-box/")
+    api = client.post(f"/api/v1/campaigns/{campaign.slug}/results/{winner.pk}/move-to-box/")
 
-    assert response.status_code == (302 if role == "manager" else 404)
+    if role == "manager":
+        assert page.status_code == 302
+        assert (api.status_code, api.json()["code"]) == (409, "already_moved")
+    else:
+        assert page.status_code == 404
+        assert (api.status_code, api.json()["code"]) == (404, "not_found")
     assert BoxTransfer.objects.exists() == (role == "manager")
 
 
-@pytest.mark.parametrize("role", [*ROLES, "chair"])
-def test_the_api_moves_an_idea_for_managers_only(role):
+def test_the_api_moves_an_idea_and_answers_with_the_transfer(manager):
     campaign, (winner, *_rest) = published()
-    user = juror(campaign, chair=True).user if role == "chair" else user_with_role(role)
     api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
+    api.force_authenticate(manager)
 
     response = api.post(f"/api/v1/campaigns/{campaign.slug}/results/{winner.pk}/move-to-box/")
 
-    if role != "manager":
-        assert (response.status_code, response.json()["code"]) == (404, "not_found")
-        return
     assert response.status_code == 201
     body = response.json()
     transfer = BoxTransfer.objects.get(idea=winner)
