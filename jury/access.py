@@ -49,16 +49,18 @@ def visible_or_seated(user):
     ).distinct()
 
 
-def may_see_progress(campaign: Campaign, user) -> bool:
-    """Scoring progress: managers, and the chair (read-only)."""
+def _manager_or_chair(campaign: Campaign, user) -> bool:
     if roles.is_manager(user):
         return True
     juror = seat(campaign, user)
     return juror is not None and juror.is_chair
+
+
+def may_see_progress(campaign: Campaign, user) -> bool:
+    """Scoring progress: managers, and the chair (read-only)."""
+    return _manager_or_chair(campaign, user)
 
 
 def may_decide_awards(campaign: Campaign, user) -> bool:
-    if roles.is_manager(user):
-        return True
-    juror = seat(campaign, user)
-    return juror is not None and juror.is_chair
+    """The award decisions: managers, and the chair."""
+    return _manager_or_chair(campaign, user)
