@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from accounts import roles
 from campaigns.models import Campaign, Kind
-from ideabox.api import ErrorSerializer
+from ideabox.api import refusals
 from ideabox.exceptions import DomainError
 from ideas.models import Status
 
@@ -222,7 +222,7 @@ class TallyAPIView(APIView):
             "earlier submission, then the lower id), and the digest of the published receipt list. "
             "409 `results_not_published` until the tally is stored."
         ),
-        responses={200: TallySerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: TallySerializer, **refusals("not_found", "results_not_published")},
     )
     def get(self, request, slug: str):
         campaign = _campaign(request, slug)
