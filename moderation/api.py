@@ -81,10 +81,11 @@ class DismissedSerializer(serializers.Serializer):
 
 
 class ReviewedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
+    # Renders the StatusChange a review made, its idea read again after the move.
+    id = serializers.IntegerField(source="idea.pk")
+    status = serializers.CharField(source="idea.status")
     reason = serializers.CharField()
-    first_answer_at = serializers.DateTimeField(allow_null=True)
+    first_answer_at = serializers.DateTimeField(source="idea.first_answer_at", allow_null=True)
 
 
 class QueueReportSerializer(serializers.Serializer):
@@ -280,11 +281,8 @@ class IdeaReviewView(_Action):
         data = self.data(request)
         change = review.change_status(idea=idea, to=data["status"], by=request.user, reason=data["reason"])
         idea.refresh_from_db()
-        return Response(
-            ReviewedSerializer(
-                {"id": idea.pk, "status": idea.status, "reason": change.reason, "first_answer_at": idea.first_answer_at}
-            ).data
-        )
+        change.idea = idea
+        return Response(ReviewedSerializer(change).data)
 
 
 class _CommentAction(_Action):
