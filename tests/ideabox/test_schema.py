@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver
 import pytest
 from openapi_spec_validator import validate
 
+from ideabox.api import refusals
+from ideabox.exceptions import STATUS_BY_CODE
 from ideabox.urls import api_v1
 from tests.conftest import _schema_problem
 from tests.factories import CampaignFactory
@@ -93,3 +95,23 @@ def test_every_documented_refusal_has_the_error_body(served):
                 if status.startswith(("4", "5")):
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == error, (method, path, status)
+
+
+def test_every_documented_refusal_is_generated_from_the_error_code_table(served):
+    for path, operations in served["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith(("4", "5")):
+                    continue
+                codes = re.findall(r"`(\w+)`: ", response["description"])
+                assert codes, (method, path, status, "no code named")
+                assert {STATUS_BY_CODE[code] for code in codes} == {int(status)}, (method, path, status)
+                assert response["description"] == str(refusals(*codes)[int(status)].description), (method, path)
+
+
+def test_refusals_are_grouped_by_status_each_code_with_its_meaning():
+    documented = refusals("not_found", "invalid", "rules_locked", "invalid_transition", "not_found")
+    assert sorted(documented) == [400, 404, 409]
+    assert str(documented[404].description) == "`not_found`: no such thing, or not visible to the caller."
+    conflicts = str(documented[409].description)
+    assert conflicts.startswith("`rules_locked`: ") and "`invalid_transition`: " in conflicts
