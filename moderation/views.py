@@ -2,7 +2,7 @@
 endpoints behind every moderation and review button.
 
 Each action answers three ways:
-- htmx from an idea page (`where=idea`): the refreshed `ideas/_moderation.html`;
+- htmx from an idea page (`where=idea`): the refreshed `moderation/_idea_panel.html`;
 - htmx from the queue or the reviewers' page: their lists drawn again (the
   item handled has left its list, or moved to another, and the headings give
   the new counts), the result said in the page's live region (out of band);
@@ -273,7 +273,7 @@ def _success(request, action: Action, obj, idea: Idea, where: str):
         if where == "idea":
             fresh = _fresh_idea(request, idea)
             if fresh is not None:
-                return render(request, "ideas/_moderation.html", {"idea": fresh, "moderation_message": message})
+                return render(request, "moderation/_idea_panel.html", {"idea": fresh, "moderation_message": message})
         if where in LISTS:
             return _list_result(request, where, message)
         return render(request, "moderation/_result.html", {"message": message, "ok": True})
@@ -289,7 +289,7 @@ def _refused(request, action, form, obj, idea, summary, where, status):
         if where == "idea":
             fresh = _fresh_idea(request, idea) or idea
             context = {"idea": fresh, "moderation_errors": errors, "moderation_failed": action.name}
-            return render(request, "ideas/_moderation.html", context, status=status)
+            return render(request, "moderation/_idea_panel.html", context, status=status)
         return render(request, "moderation/_result.html", {"errors": errors, "ok": False}, status=status)
     return _action_page(request, action, form, obj, idea, summary, where, status=status)
 

@@ -713,7 +713,7 @@ def _partial(idea, user) -> str:
     request = RequestFactory().get(f"/ideas/{idea.pk}/")
     request.user = user
     idea = Idea.objects.select_related("campaign").get(pk=idea.pk)
-    return render_to_string("ideas/_moderation.html", {"idea": idea, "user": user}, request=request)
+    return render_to_string("moderation/_idea_panel.html", {"idea": idea, "user": user}, request=request)
 
 
 def test_the_partial_gives_its_heading_the_focus_after_an_htmx_action(moderator):
