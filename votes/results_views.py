@@ -6,6 +6,7 @@ and a tally not stored yet, is a 404 (409 `results_not_published` in the
 API). What is published never names a voter: receipts and idea ids only.
 """
 
+import datetime
 import re
 from pathlib import Path
 
@@ -207,7 +208,8 @@ class TallySerializer(serializers.Serializer):
     digest = serializers.CharField(help_text="SHA-256 (hex) of the receipt list at receipts_url.")
     total_votes = serializers.IntegerField()
     voters = serializers.IntegerField(source="ballot_count")
-    computed_at = serializers.DateTimeField()
+    # In UTC with a "Z", as the published results' published_at.
+    computed_at = serializers.DateTimeField(default_timezone=datetime.UTC)
     rows = TallyRowSerializer(many=True)
     receipts_url = serializers.URLField()
 
