@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
-from accounts.serializers import PersonSerializer
+from accounts.serializers import PersonSerializer, person
 from campaigns.models import Campaign
 from ideabox.api import BODY_REFUSALS, refusals
 from ideabox.exceptions import DomainError
@@ -34,14 +34,14 @@ def author_for(idea: Idea, viewer) -> dict | None:
     anonymous idea. Every API that names an idea's author answers with this."""
     if idea.author is None or not idea.author_visible_to(viewer):
         return None
-    return PersonSerializer(idea.author).data
+    return person(idea.author)
 
 
 def co_authors_for(idea: Idea, viewer) -> list[dict]:
     """An idea's `co_authors` as `viewer` may learn them (empty likewise)."""
     if not idea.author_visible_to(viewer):
         return []
-    return PersonSerializer(idea.coauthors.all(), many=True).data
+    return [person(user) for user in idea.coauthors.all()]
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -176,7 +176,7 @@ class CommentSerializer(serializers.ModelSerializer):
         anonymous idea to whoever may not learn who wrote it."""
         if not self.context["idea"].shows_name_of(comment.author, self.context["request"].user):
             return None
-        return PersonSerializer(comment.author).data
+        return person(comment.author)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_body(self, comment: Comment) -> str:
