@@ -158,7 +158,8 @@ def test_only_managers_open_the_new_campaign_page(client_as, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
-    "action", ["transition", "extend", "category_add", "category_rename", "category_delete", "category_up"]
+    "action",
+    ["transition", "extend", "category_add", "category_rename", "category_delete", "category_up", "category_down"],
 )
 def test_the_manager_actions_permission_matrix(client_as, role, kind, action):
     campaign = campaign_of(kind)
@@ -169,6 +170,7 @@ def test_the_manager_actions_permission_matrix(client_as, role, kind, action):
         "category_rename": {"category": "energy", "name": "Power"},
         "category_delete": {"category": "energy"},
         "category_up": {"category": "energy"},
+        "category_down": {"category": "energy"},
     }[action]
     response = client_as(role).post(reverse(f"campaigns:{action}", kwargs={"slug": campaign.slug}), data)
     expected = expected_for_manager_page(role, kind)
@@ -494,6 +496,27 @@ def test_the_follow_permission_matrix(client_as, role, kind):
     else:
         assert response.status_code == 302
     assert followed is (role not in {"visitor", "unverified"} and sees(role, kind))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_unfollow_permission_matrix(client, role, kind):
+    campaign = campaign_of(kind)
+    other = CampaignFollower.objects.create(campaign=campaign, user=user_for("participant"))
+    user = user_for(role)
+    if user.is_authenticated:
+        client.force_login(user)
+        CampaignFollower.objects.create(campaign=campaign, user=user)
+    response = client.post(reverse("campaigns:unfollow", kwargs={"slug": campaign.slug}))
+    if role == "visitor":
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    elif not sees(role, kind):
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302  # unfollowing needs no verified address
+    still_following = CampaignFollower.objects.filter(campaign=campaign).exclude(pk=other.pk).exists()
+    assert still_following is (role != "visitor" and not sees(role, kind))
+    assert CampaignFollower.objects.filter(pk=other.pk).exists()
 
 
 def test_following_with_htmx_swaps_the_button(client_as):
