@@ -92,10 +92,12 @@ def test_reporting_a_comment(api_client, participant):
         ("moderator", Audience.INTERNAL, 201, None),
     ],
 )
-def test_who_may_report_through_the_api(api_client, role, audience, status, code):
+@pytest.mark.parametrize("target", ["ideas", "comments"])
+def test_who_may_report_through_the_api(api_client, role, audience, status, code, target):
     as_role(api_client, role)
     idea = IdeaFactory(campaign=CampaignFactory(audience=audience))
-    response = api_client.post(f"/api/v1/ideas/{idea.pk}/report/", {"reason": "Advert"}, format="json")
+    reported = idea if target == "ideas" else CommentFactory(idea=idea)
+    response = api_client.post(f"/api/v1/{target}/{reported.pk}/report/", {"reason": "Advert"}, format="json")
     assert response.status_code == status
     if code:
         assert response.json()["code"] == code

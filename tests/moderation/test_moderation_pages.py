@@ -239,10 +239,12 @@ def test_the_report_page_shows_an_empty_form(client, participant):
         ("moderator", Audience.INTERNAL, 302),
     ],
 )
-def test_who_may_report_an_idea(client, role, audience, status):
+@pytest.mark.parametrize("target", ["idea", "comment"])
+def test_who_may_report_an_idea(client, role, audience, status, target):
     user = login(client, role)
     idea = IdeaFactory(campaign=CampaignFactory(audience=audience))
-    response = client.post(reverse("moderation:report_idea", args=[idea.pk]), {"reason": "Advert"})
+    reported = idea if target == "idea" else CommentFactory(idea=idea)
+    response = client.post(reverse(f"moderation:report_{target}", args=[reported.pk]), {"reason": "Advert"})
     assert response.status_code == status
     assert Report.objects.exists() == (status == 302 and user is not None)
 
