@@ -82,14 +82,22 @@ def test_a_scored_wildcard_stays(api_client):
 
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize(
-    ("who", "status"),
-    [("visitor", 401), ("participant", 404), ("employee", 404), ("moderator", 404), ("juror", 403), ("chair", 403)],
+    ("role", "status"),
+    [
+        ("visitor", 401),
+        ("unverified", 404),
+        ("participant", 404),
+        ("employee", 404),
+        ("moderator", 404),
+        ("juror", 403),
+        ("chair", 403),
+    ],
 )
-def test_only_managers_use_wildcards_and_reminders(api_client, audience, who, status):
+def test_only_managers_use_wildcards_and_reminders(api_client, audience, role, status):
     campaign, _ideas, jurors, _criteria = jury_campaign(audience=audience)
     idea = IdeaFactory(campaign=campaign, status=Status.PUBLISHED)
     wildcard = services.add_wildcard(campaign=campaign, by=manager_user(), idea=IdeaFactory(campaign=campaign).pk)
-    user = {"juror": jurors[1].user, "chair": jurors[0].user}.get(who) or user_with_role(who)
+    user = {"juror": jurors[1].user, "chair": jurors[0].user}.get(role) or user_with_role(role)
     if user is not None:
         api_client.force_authenticate(user)
     answers = [
