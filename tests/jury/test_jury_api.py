@@ -246,6 +246,60 @@ def test_an_internal_campaigns_jury_setup_is_not_found_for_outsiders(api_client,
     assert api_client.get(f"/api/v1/campaigns/{campaign.slug}/jury-setup/").status_code == 200
 
 
+SETUP_CALLS = {
+    "add-juror": ("post", "jurors/", lambda c: {"who": "alice"}, 201),
+    "set-chair": ("patch", "jurors/{juror}/", lambda c: {"is_chair": True}, 200),
+    "remove-juror": ("delete", "jurors/{juror}/", lambda c: None, 204),
+    "add-criterion": ("post", "criteria/", lambda c: {"name": "Reach"}, 201),
+    "update-criterion": ("patch", "criteria/{criterion}/", lambda c: {"name": "Reach"}, 200),
+    "delete-criterion": ("delete", "criteria/{criterion}/", lambda c: None, 204),
+    "order-criteria": ("put", "criteria/order/", lambda c: {"ids": c["criteria"][::-1]}, 200),
+    "add-award": ("post", "awards/", lambda c: {"name": "Grand prize"}, 201),
+    "update-award": ("patch", "awards/{award}/", lambda c: {"name": "Big prize"}, 200),
+    "delete-award": ("delete", "awards/{award}/", lambda c: None, 204),
+    "order-awards": ("put", "awards/order/", lambda c: {"ids": c["awards"][::-1]}, 200),
+}
+
+
+def _setup_state(campaign) -> tuple:
+    return (
+        list(Juror.objects.filter(campaign=campaign).values_list("pk", "user_id", "is_chair").order_by("pk")),
+        list(Criterion.objects.filter(campaign=campaign).values_list("pk", "name", "position").order_by("pk")),
+        list(Award.objects.filter(campaign=campaign).values_list("pk", "name", "position").order_by("pk")),
+    )
+
+
+@pytest.mark.parametrize("call", SETUP_CALLS)
+@pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
+@pytest.mark.parametrize("role", [*OTHERS, "juror", "chair", "manager"])
+def test_the_jury_setup_api_writes_are_for_managers_only(api_client, role, audience, call):
+    campaign, _ideas, jurors, criteria = jury_campaign(phase=Phase.SUBMISSION, audience=audience, ideas=0)
+    UserFactory(username="alice")
+    awards = [Award.objects.create(campaign=campaign, name=f"Award {i}", position=i) for i in range(2)]
+    user = {"juror": jurors[1].user, "chair": jurors[0].user, "manager": manager_user()}.get(role)
+    as_user(api_client, user or user_with_role(role))
+    method, path, data, success = SETUP_CALLS[call]
+    ids = {"criteria": [c.pk for c in criteria], "awards": [a.pk for a in awards]}
+    url = f"/api/v1/campaigns/{campaign.slug}/jury-setup/" + path.format(
+        juror=jurors[1].pk, criterion=criteria[0].pk, award=awards[0].pk
+    )
+    before = _setup_state(campaign)
+    response = getattr(api_client, method)(url, data(ids), format="json")
+    if role == "manager":
+        assert response.status_code == success
+        assert _setup_state(campaign) != before
+        return
+    sees = audience == Audience.PUBLIC or role in {"employee", "moderator", "juror", "chair"}
+    if role == "visitor":
+        status, code = 401, "not_authenticated"
+    elif not sees:
+        status, code = 404, "not_found"
+    else:
+        status, code = 403, "permission_denied"
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert _setup_state(campaign) == before
+
+
 def test_a_draft_campaigns_jury_setup_is_not_found_for_the_public(api_client):
     campaign = CampaignFactory(phase=Phase.DRAFT)
     assert api_client.get(f"/api/v1/campaigns/{campaign.slug}/jury-setup/").status_code == 404
