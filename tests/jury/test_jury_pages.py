@@ -255,7 +255,8 @@ def test_the_jury_page_is_hidden_from_everyone_else(client, role, audience):
     assert client.get(reverse("jury:score", args=[campaign.slug])).status_code == 404
     save = reverse("jury:save", args=[campaign.slug, ideas[0].pk])
     assert client.post(save, {f"idea{ideas[0].pk}-c{criteria[0].pk}": "3"}).status_code == 404
-    assert not Score.objects.exists()
+    assert client.post(reverse("jury:conflict", args=[campaign.slug, ideas[0].pk]), {}).status_code == 404
+    assert not Score.objects.exists() and not Conflict.objects.exists()
 
 
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
@@ -484,6 +485,25 @@ def test_the_progress_page_is_hidden_from_everyone_else(client, role, audience):
     logged_in(client, user)
     assert client.get(reverse("jury:progress", args=[campaign.slug])).status_code == 404
     assert client.post(reverse("jury:remind", args=[campaign.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("role", [*OTHERS, "juror", "chair", "manager"])
+@pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
+def test_the_wildcard_buttons_are_for_managers_only(client, role, audience):
+    campaign, _ideas, jurors, _criteria = jury_campaign(audience=audience)
+    published = IdeaFactory(campaign=campaign, status=Status.PUBLISHED)
+    wildcard = services.add_wildcard(campaign=campaign, by=manager_user(), idea=IdeaFactory(campaign=campaign).pk)
+    user = {"juror": jurors[1].user, "chair": jurors[0].user, "manager": manager_user()}.get(role)
+    logged_in(client, user or user_with_role(role))
+    added = client.post(reverse("jury:wildcard-add", args=[campaign.slug]), {"idea": published.pk})
+    removed = client.post(reverse("jury:wildcard-remove", args=[campaign.slug, wildcard.pk]))
+    if role == "manager":
+        assert (added.status_code, removed.status_code) == (302, 302)
+        assert list(Wildcard.objects.values_list("idea", flat=True)) == [published.pk]
+        return
+    assert (added.status_code, removed.status_code) == (404, 404)
+    assert list(Wildcard.objects.values_list("pk", flat=True)) == [wildcard.pk]
+    assert Idea.objects.get(pk=published.pk).status == Status.PUBLISHED
 
 
 def test_the_chair_sees_the_progress_without_the_buttons(client):
