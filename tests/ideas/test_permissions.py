@@ -12,7 +12,7 @@ from django.urls import reverse
 import pytest
 from rest_framework.test import APIClient
 
-from campaigns.models import Audience
+from campaigns.models import Audience, Phase
 from ideas.models import Attachment, Comment, Idea, IdeaFollower
 from tests.factories import ROLES, CampaignFactory, IdeaFactory, the_box, user_with_role
 
@@ -22,7 +22,8 @@ AUDIENCES = (Audience.PUBLIC, Audience.INTERNAL)
 
 
 def sees(role: str, audience: str) -> bool:
-    return audience == Audience.PUBLIC or role in ("employee", "moderator", "manager")
+    # An idea's author (a test's extra role) is an employee in internal campaigns.
+    return audience == Audience.PUBLIC or role in ("employee", "moderator", "manager", "author")
 
 
 def takes_part(role: str, audience: str) -> bool:
@@ -54,21 +55,32 @@ def to_login(response) -> bool:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("where", ["public challenge", "internal challenge", "box"])
-def test_who_opens_the_submit_page(client, role, where):
+@pytest.mark.parametrize(
+    ("where", "phase"),
+    [
+        ("public challenge", Phase.SUBMISSION),
+        ("internal challenge", Phase.SUBMISSION),
+        ("public challenge", Phase.DRAFT),
+        ("public challenge", Phase.VOTING),
+        ("box", None),
+    ],
+)
+def test_who_opens_the_submit_page(client, role, where, phase):
     if where == "box":
         campaign, audience, url = the_box(), Audience.INTERNAL, reverse("ideas:box_submit")
     else:
         audience = Audience.PUBLIC if where.startswith("public") else Audience.INTERNAL
-        campaign = CampaignFactory(audience=audience)
+        campaign = CampaignFactory(audience=audience, phase=phase)
         url = reverse("ideas:submit", args=[campaign.slug])
+    visible = sees(role, audience) and (phase != Phase.DRAFT or role == "manager")
+    open_ = phase in (None, Phase.SUBMISSION)
     logged_in(client, role)
     response = client.get(url)
     if role == "visitor":
         assert to_login(response)
-    elif not sees(role, audience):
+    elif not visible:
         assert response.status_code == 404
-    elif not takes_part(role, audience):
+    elif not (takes_part(role, audience) and open_):
         # Refused with a message, back to the campaign's page.
         assert response.status_code == 302
         assert response["Location"] == campaign.get_absolute_url()
@@ -169,8 +181,10 @@ def test_who_may_comment_on_an_idea(client, role, audience):
 
 @pytest.mark.parametrize("role", (*ROLES, "author"))
 @pytest.mark.parametrize("audience", AUDIENCES)
-def test_only_the_authors_edit_an_idea_and_its_attachments(client, role, audience):
-    campaign = CampaignFactory(audience=audience)
+@pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.VOTING])
+def test_only_the_authors_edit_an_idea_and_its_attachments(client, role, audience, phase):
+    """The authors, while submission is open; refused with a message, back to the idea, otherwise."""
+    campaign = CampaignFactory(audience=audience, phase=phase)
     author = user_with_role("employee" if audience == Audience.INTERNAL else "participant")
     idea = IdeaFactory(campaign=campaign, author=author, title="Solar panels")
     attachment = Attachment.objects.create(
@@ -186,7 +200,7 @@ def test_only_the_authors_edit_an_idea_and_its_attachments(client, role, audienc
         ("post", reverse("ideas:attachment_describe", args=[idea.pk, attachment.pk]), {"description": "A roof"}),
         ("post", reverse("ideas:attachment_delete", args=[idea.pk, attachment.pk]), {}),
     ]
-    if role == "author":
+    if role == "author" and phase == Phase.SUBMISSION:
         assert client.get(urls[0][1]).status_code == 200
         response = client.post(urls[2][1], urls[2][2])
         assert response.status_code == 302
@@ -201,7 +215,6 @@ def test_only_the_authors_edit_an_idea_and_its_attachments(client, role, audienc
         elif not sees(role, audience):
             assert response.status_code == 404, url
         else:
-            # "Only the authors of an idea may change it": refused with a message, back to the idea.
             assert response.status_code == 302, url
             assert response["Location"] == idea.get_absolute_url(), url
     assert Idea.objects.get(pk=idea.pk).title == "Solar panels"
