@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.internal.ratelimit import get_ip
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from ideabox import outbox
 from ideabox.http import client_address
@@ -96,3 +97,8 @@ class AccountAdapter(DefaultAccountAdapter):
                 secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
             )
         return response
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Company sign-in (accounts.sso): claims mapped onto the account at
+    every sign-in."""

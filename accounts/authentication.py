@@ -1,5 +1,5 @@
 """API token authentication (`Authorization: Token <key>`), as DRF's, with the
-token, its user and the user's verified addresses read in one plain query.
+token, its user, the user's verified addresses and last company sign-in read in one plain query.
 
 Every API call by a script, and every vote of the vote benchmark's voters,
 authenticates this way: DRF's `Token.objects.select_related("user").get()`
@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
@@ -31,7 +32,9 @@ def _lookup_sql(vendor: str) -> str:
     users, tokens = quote(User._meta.db_table), quote(Token._meta.db_table)
     if vendor == "postgresql":
         addresses = quote(EmailAddress._meta.db_table)
+        accounts = quote(SocialAccount._meta.db_table)
         columns += f", ARRAY(SELECT e.email FROM {addresses} e WHERE e.user_id = u.id AND e.verified)"
+        columns += f", (SELECT MAX(s.last_login) FROM {accounts} s WHERE s.user_id = u.id)"
     return f"SELECT {columns} FROM {users} u JOIN {tokens} t ON t.user_id = u.id WHERE t.key = %s"
 
 
@@ -45,7 +48,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         # On PostgreSQL the driver returns each value as its field holds it.
         if connection.vendor == "postgresql":
             user = User.from_db(connection.alias, _FIELDS, row[: len(_FIELDS)])
-            roles.remember_verified_addresses(user, row[len(_FIELDS)])
+            roles.remember_verified_addresses(user, row[len(_FIELDS)], row[len(_FIELDS) + 1])
         else:
             user = User.objects.get(pk=row[_FIELDS.index("id")])
         if not user.is_active:

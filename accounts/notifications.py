@@ -16,11 +16,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 
 from ideabox import outbox
 from ideabox.exceptions import DomainError
 
-from . import roles
+from . import roles, sso
 from .models import Notification, NotificationSettings, User
 from .tasks import serialize_email
 
@@ -96,9 +97,13 @@ def recipients(user_ids, kind: str) -> QuerySet:
 
 
 def employees_among(user_ids) -> set[int]:
-    """The ids of those who are employees now (accounts.roles), in one query."""
-    rows = EmailAddress.objects.filter(user_id__in=list(user_ids), verified=True).values_list("user_id", "email")
-    return {user_id for user_id, email in rows if roles.is_employee_address(email)}
+    """The ids of those who are employees now (accounts.roles): by a verified
+    address in an employee domain or a recent company sign-in, two queries."""
+    user_ids = list(user_ids)
+    rows = EmailAddress.objects.filter(user_id__in=user_ids, verified=True).values_list("user_id", "email")
+    by_address = {user_id for user_id, email in rows if roles.is_employee_address(email)}
+    by_sign_in = SocialAccount.objects.filter(user_id__in=user_ids, last_login__gte=sso.employee_cutoff())
+    return by_address | set(by_sign_in.values_list("user_id", flat=True))
 
 
 # --- Unsubscribing ----------------------------------------------------------

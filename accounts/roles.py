@@ -1,7 +1,9 @@
 """Who someone is on the site, computed when needed, never copied.
 
 participant   a verified e-mail address
-employee      a verified e-mail address in settings.EMPLOYEE_EMAIL_DOMAINS
+employee      a verified e-mail address in settings.EMPLOYEE_EMAIL_DOMAINS, or
+              a company sign-in (accounts.sso) within the last
+              settings.SSO_EMPLOYEE_MAX_AGE_DAYS days
 moderator     the "moderators" group (moderates, reviews idea-box ideas)
 manager       the "campaign managers" group
 administrator a superuser
@@ -19,6 +21,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils.translation import gettext_lazy as _
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+
+from . import sso
 
 MODERATORS_GROUP = "moderators"
 MANAGERS_GROUP = "campaign managers"
@@ -31,6 +36,7 @@ ADMINISTRATOR = "administrator"
 
 # Cached on the user object for the length of a request.
 _CACHE_ATTR = "_ideabox_verified_domains"
+_COMPANY_ATTR = "_ideabox_company_sign_in"
 
 
 def email_domain(address: str) -> str:
@@ -44,29 +50,70 @@ def is_employee_address(address: str) -> bool:
 def verified_domains(user) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        # Plain SQL: every request of a signed-in user asks this once, and
-        # the ORM spent six times the query's own cost compiling it.
-        table = connection.ops.quote_name(EmailAddress._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT email FROM {table} WHERE user_id = %s AND verified", [user.pk])
-            cached = remember_verified_addresses(user, [address for (address,) in cursor.fetchall()])
-    return cached
+    if getattr(user, _CACHE_ATTR, None) is None:
+        _read(user)
+    return getattr(user, _CACHE_ATTR)
 
 
-def remember_verified_addresses(user, addresses) -> frozenset[str]:
-    """Keep the user's verified addresses for this request, when whoever
-    loaded the user read them along (the API's token lookup does)."""
+def last_company_sign_in(user):
+    """When the user last signed in through a company identity provider
+    (allauth's social account, saved at every sign-in), or None."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, _COMPANY_ATTR):
+        _read(user)
+    return getattr(user, _COMPANY_ATTR)
+
+
+def _read(user) -> None:
+    # Plain SQL: every request of a signed-in user asks this once, and
+    # the ORM spent six times the query's own cost compiling it. One
+    # statement reads the verified addresses and the last company sign-in.
+    quote = connection.ops.quote_name
+    addresses = quote(EmailAddress._meta.db_table)
+    accounts = quote(SocialAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT email, NULL FROM {addresses} WHERE user_id = %s AND verified"
+            f" UNION ALL SELECT NULL, MAX(last_login) FROM {accounts} WHERE user_id = %s",
+            [user.pk, user.pk],
+        )
+        rows = cursor.fetchall()
+    remember_verified_addresses(
+        user,
+        [address for address, _ in rows if address is not None],
+        next((signed_in for address, signed_in in rows if address is None), None),
+    )
+
+
+def remember_verified_addresses(user, addresses, company_sign_in=None) -> frozenset[str]:
+    """Keep the user's verified addresses and last company sign-in for this
+    request, when whoever loaded the user read them along (the API's token
+    lookup does)."""
     domains = frozenset(email_domain(address) for address in addresses)
     setattr(user, _CACHE_ATTR, domains)
+    if isinstance(company_sign_in, str):  # SQLite hands the aggregate back as text
+        company_sign_in = SocialAccount._meta.get_field("last_login").to_python(company_sign_in)
+    setattr(user, _COMPANY_ATTR, company_sign_in)
     return domains
 
 
 def forget(user) -> None:
-    """Drop what was computed, after the user's addresses changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop what was computed, after the user's addresses or sign-ins changed."""
+    for attr in (_CACHE_ATTR, _COMPANY_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def signed_in_by_company_recently(user) -> bool:
+    signed_in = last_company_sign_in(user)
+    return signed_in is not None and signed_in >= sso.employee_cutoff()
+
+
+def company_employees_q(prefix: str = "") -> Q:
+    """The accounts whose company sign-in makes them employees, as a filter
+    on users (`prefix` reaches the user from another model, e.g. "author__")."""
+    return Q(**{f"{prefix}socialaccount__last_login__gte": sso.employee_cutoff()})
 
 
 def is_participant(user) -> bool:
@@ -74,7 +121,7 @@ def is_participant(user) -> bool:
 
 
 def is_employee(user) -> bool:
-    return bool(verified_domains(user) & set(settings.EMPLOYEE_EMAIL_DOMAINS))
+    return bool(verified_domains(user) & set(settings.EMPLOYEE_EMAIL_DOMAINS)) or signed_in_by_company_recently(user)
 
 
 def is_moderator(user) -> bool:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
 
+from accounts import sso_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Everything the running site writes (database, broker queue, uploads, mail)
 # lives under var/, which git ignores.
@@ -64,6 +66,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    # Company sign-in (accounts.sso_config, docs/sso.md).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_filters",
     "ideabox",
     "accounts",
@@ -293,6 +299,30 @@ ACCOUNT_RATE_LIMITS = {"login_failed": os.environ.get("LOGIN_FAILED_RATES", "10/
 # Employees are recognised by a verified address in one of these domains;
 # computed when needed (accounts.roles), never copied onto the user.
 EMPLOYEE_EMAIL_DOMAINS = [d.lower() for d in env_list("EMPLOYEE_EMAIL_DOMAINS", [])]
+
+# --- Company sign-in (single sign-on) -----------------------------------------
+# The company's identity providers, OpenID Connect or SAML 2.0: a JSON list in
+# SSO_PROVIDERS, or the path of a file holding it in SSO_PROVIDERS_FILE
+# (accounts.sso_config checks it; docs/sso.md says every key). None by default.
+SSO_PROVIDERS = sso_config.load(os.environ)
+SOCIALACCOUNT_PROVIDERS = sso_config.allauth_providers(SSO_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+# A company sign-in makes a person an employee for this many days; people who
+# leave the company stop signing in, and so stop being employees.
+SSO_EMPLOYEE_MAX_AGE_DAYS = env_int("SSO_EMPLOYEE_MAX_AGE_DAYS", 30)
+# Just-in-time accounts: the first company sign-in creates the account, with
+# no form to fill; an existing account is linked only when the provider
+# vouches for its address (a verified claim, or an address in the
+# provider's own domains), never duplicated.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The sign-in button posts (a GET link could be triggered by any page).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# How long a call to an identity provider may take before its sign-in is
+# refused with "the company sign-in does not answer".
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
