@@ -187,6 +187,15 @@ class AuditAction(models.TextChoices):
     REPORT_DISMISS = "report.dismiss", _("Report dismissed")
     ROLE_GRANT = "role.grant", _("Role granted")
     ROLE_REVOKE = "role.revoke", _("Role revoked")
+    SSO_SIGNUP = "sso.signup", _("Account created by company sign-in")
+    SSO_LINK = "sso.link", _("Account linked to company sign-in")
+    TOKEN_ISSUE = "token.issue", _("API token issued")
+    TOKEN_REVOKE = "token.revoke", _("API token revoked")
+    ENTITY_CREATE = "entity.create", _("Entity created")
+    ENTITY_UPDATE = "entity.update", _("Entity changed")
+    ENTITY_DELETE = "entity.delete", _("Entity deleted")
+    ENTITY_IMPORT = "entity.import", _("Entities imported")
+    PERSON_ENTITY = "person.entity", _("Person's entity set")
 
 
 class AuditEvent(models.Model):
