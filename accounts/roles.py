@@ -11,6 +11,7 @@ administrator a superuser
 Jury membership is per campaign and lives in the jury app.
 """
 
+from datetime import UTC
 from typing import NamedTuple
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allauth.account.models import EmailAddress
@@ -92,8 +94,10 @@ def remember_verified_addresses(user, addresses, company_sign_in=None) -> frozen
     lookup does)."""
     domains = frozenset(email_domain(address) for address in addresses)
     setattr(user, _CACHE_ATTR, domains)
-    if isinstance(company_sign_in, str):  # SQLite hands the aggregate back as text
+    if isinstance(company_sign_in, str):  # SQLite hands the aggregate back as text, in UTC
         company_sign_in = SocialAccount._meta.get_field("last_login").to_python(company_sign_in)
+        if timezone.is_naive(company_sign_in):
+            company_sign_in = timezone.make_aware(company_sign_in, UTC)
     setattr(user, _COMPANY_ATTR, company_sign_in)
     return domains
 

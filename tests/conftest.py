@@ -13,6 +13,7 @@ from openapi_core.templating.paths.exceptions import OperationNotFound
 from rest_framework.test import APIClient
 
 from ideabox.views import api_not_found
+from tests import factories
 from tests.factories import UserFactory, employee
 
 # The fault tests start real worker processes and Redis servers, the browser
@@ -46,6 +47,18 @@ def participant(db):
 @pytest.fixture
 def an_employee(db):
     return employee()
+
+
+@pytest.fixture
+def company_employee(db):
+    """An employee by a recent company sign-in, not by address."""
+    return factories.company_employee()
+
+
+@pytest.fixture
+def company_leaver(db):
+    """Signed in through the company longer ago than SSO_EMPLOYEE_MAX_AGE_DAYS."""
+    return factories.company_leaver()
 
 
 @pytest.fixture

@@ -1,11 +1,17 @@
+import datetime as _dt
+
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import User
 
 PASSWORD = "correct horse battery staple"
+DAY = _dt.timedelta(days=1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -44,8 +50,46 @@ def employee(**kwargs) -> User:
     return UserFactory(domain="ideabox.example", **kwargs)
 
 
+# A company's own domain, outside EMPLOYEE_EMAIL_DOMAINS: whoever has an
+# address there is an employee only through company sign-in.
+COMPANY_DOMAIN = "corp.example"
+
+
+def company_signed_in(*, days_ago: float = 0, provider: str = "corp", **kwargs) -> User:
+    """A person whose only verified address is in COMPANY_DOMAIN, who last
+    signed in through company sign-in `days_ago` days ago (allauth's
+    SocialAccount, saved at every sign-in)."""
+    user = UserFactory(domain=COMPANY_DOMAIN, **kwargs)
+    account = SocialAccount.objects.create(user=user, provider=provider, uid=f"{provider}-{user.pk}")
+    # last_login is auto_now: only an update sets it in the past.
+    SocialAccount.objects.filter(pk=account.pk).update(last_login=timezone.now() - days_ago * DAY)
+    return user
+
+
+def company_employee(**kwargs) -> User:
+    """Made an employee by a company sign-in today."""
+    return company_signed_in(days_ago=0, **kwargs)
+
+
+def company_leaver(**kwargs) -> User:
+    """Signed in through the company once, longer ago than
+    SSO_EMPLOYEE_MAX_AGE_DAYS: a participant, no longer an employee."""
+    return company_signed_in(days_ago=settings.SSO_EMPLOYEE_MAX_AGE_DAYS + 1, **kwargs)
+
+
 # The roles of the permission matrices, weakest first.
 ROLES = ("visitor", "unverified", "participant", "employee", "moderator", "manager")
+
+# The people company sign-in makes, for the matrices that decide by
+# employee-ness, and the role each must answer as: roles are computed, so a
+# company sign-in is worth an employee's address while it is recent.
+COMPANY_ROLES = {"company employee": "employee", "company leaver": "participant"}
+ROLES_WITH_COMPANY = (*ROLES, *COMPANY_ROLES)
+
+
+def answers_as(role: str) -> str:
+    """The role whose expectations `role` shares (itself, but for COMPANY_ROLES)."""
+    return COMPANY_ROLES.get(role, role)
 
 
 def user_with_role(role: str) -> User | None:
@@ -58,20 +102,16 @@ def user_with_role(role: str) -> User | None:
         "employee": lambda: employee(),
         "moderator": lambda: UserFactory(groups=["moderators"]),
         "manager": lambda: UserFactory(groups=["campaign managers"]),
+        "company employee": company_employee,
+        "company leaver": company_leaver,
     }
     return makers[role]()
 
 
 # --- campaigns and ideas ----------------------------------------------------
 
-import datetime as _dt  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-
 from campaigns.models import Audience, Campaign, Category, Kind, Phase  # noqa: E402
 from ideas.models import Comment, Idea, Status  # noqa: E402
-
-DAY = _dt.timedelta(days=1)
 
 # Where "now" falls in the schedule of a campaign in each phase.
 _SCHEDULES = {
