@@ -1,0 +1,265 @@
+"""A SAML 2.0 identity provider for the tests: it reads our AuthnRequest and
+answers with a Response whose Assertion it signs, as Entra ID, Okta or
+Keycloak would, so the tests post real signed XML to allauth's assertion
+consumer and python3-saml checks it with xmlsec.
+
+One RSA key and self-signed certificate are made per test session
+(`idp_credentials()`; `other_credentials()` is a stranger's, to forge with).
+
+    request = saml_idp.read_request(response["Location"])
+    xml = saml_idp.build_response(request, email="ann@corp.example")
+    client.post(request.acs_url, {"SAMLResponse": saml_idp.encode(xml), "RelayState": request.relay_state})
+"""
+
+import base64
+import datetime as dt
+import functools
+import uuid
+import zlib
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape, quoteattr
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+from onelogin.saml2.constants import OneLogin_Saml2_Constants
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
+
+ENTITY_ID = "https://idp.corp.example/saml"
+SSO_URL = "https://idp.corp.example/sso"
+# Our side, as the tests' requests reach it: python3-saml refuses a
+# single-label host such as Django's "testserver" in its own URLs.
+SP_HOST = "localhost"
+
+# The attribute names Entra ID sends (accounts.sso_config's defaults).
+EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+GIVEN_NAME = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"
+SURNAME = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname"
+DISPLAY_NAME = "http://schemas.microsoft.com/identity/claims/displayname"
+OBJECT_ID = "http://schemas.microsoft.com/identity/claims/objectidentifier"
+DEPARTMENT = "department"
+LANGUAGE = "preferredLanguage"
+
+_SAMLP = OneLogin_Saml2_Constants.NS_SAMLP
+_NOT_GIVEN = object()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key_pem: str
+    cert_pem: str
+
+    @property
+    def x509cert(self) -> str:
+        """The certificate as an operator pastes it into SSO_PROVIDERS: the
+        base64 body, without the PEM armour."""
+        return "".join(line for line in self.cert_pem.splitlines() if "-----" not in line)
+
+
+def _make_credentials(common_name: str) -> Credentials:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return Credentials(key_pem=key_pem, cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode())
+
+
+@functools.cache
+def idp_credentials() -> Credentials:
+    """The identity provider's key and certificate (one per test session)."""
+    return _make_credentials("idp.corp.example")
+
+
+@functools.cache
+def other_credentials() -> Credentials:
+    """Someone else's key: what a forger signs with."""
+    return _make_credentials("forger.example")
+
+
+def provider_entry(**changes) -> dict:
+    """The SSO_PROVIDERS entry of this identity provider ("corp", serving
+    corp.example), with the attribute names Entra ID sends."""
+    return {
+        "protocol": "saml",
+        "id": "corp",
+        "name": "Corp",
+        "domains": ["corp.example"],
+        "idp": {"entity_id": ENTITY_ID, "sso_url": SSO_URL, "x509cert": idp_credentials().x509cert},
+        **changes,
+    }
+
+
+@dataclass(frozen=True)
+class AuthnRequest:
+    """What our service provider asked for, read from its redirect."""
+
+    id: str
+    acs_url: str
+    issuer: str
+    relay_state: str
+
+
+def read_request(location: str) -> AuthnRequest:
+    """Decode the HTTP-Redirect binding: SAMLRequest is deflated, base64'd."""
+    url = urlsplit(location)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == SSO_URL, location
+    query = parse_qs(url.query, keep_blank_values=True)
+    xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15)
+    root = etree.fromstring(xml)
+    assert root.tag == f"{{{_SAMLP}}}AuthnRequest", root.tag
+    issuer = root.findtext(f"{{{OneLogin_Saml2_Constants.NS_SAML}}}Issuer")
+    return AuthnRequest(
+        id=root.get("ID"),
+        acs_url=root.get("AssertionConsumerServiceURL"),
+        issuer=issuer,
+        relay_state=query.get("RelayState", [""])[0],
+    )
+
+
+def _instant(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _attribute(name: str, values) -> str:
+    if isinstance(values, str):
+        values = [values]
+    return (
+        f"<saml:Attribute Name={quoteattr(name)} NameFormat="
+        f'"urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified">'
+        + "".join(f'<saml:AttributeValue xsi:type="xs:string">{escape(v)}</saml:AttributeValue>' for v in values)
+        + "</saml:Attribute>"
+    )
+
+
+def default_attributes(
+    *, email: str, first_name: str = "Ann", last_name: str = "Archer", department: str = "", language: str = ""
+) -> dict:
+    """The attributes Entra ID sends for a person (with Entra's names)."""
+    attributes = {
+        EMAIL: email,
+        GIVEN_NAME: first_name,
+        SURNAME: last_name,
+        DISPLAY_NAME: f"{first_name} {last_name}".strip(),
+    }
+    if department:
+        attributes[DEPARTMENT] = department
+    if language:
+        attributes[LANGUAGE] = language
+    return attributes
+
+
+def build_response(
+    request: AuthnRequest | None,
+    *,
+    email: str = "ann@corp.example",
+    attributes: dict | None = None,
+    name_id: str | None = None,
+    issuer: str = ENTITY_ID,
+    audience=_NOT_GIVEN,
+    destination=_NOT_GIVEN,
+    in_response_to=_NOT_GIVEN,
+    now: dt.datetime | None = None,
+    valid_for: dt.timedelta = dt.timedelta(minutes=5),
+    credentials: Credentials | None = None,
+    sign_assertion: bool = True,
+    sign_response: bool = False,
+    **person,
+) -> str:
+    """A SAML Response answering `request` (None: unsolicited, as an
+    IdP-initiated sign-in is), its Assertion signed by `credentials` (the
+    identity provider's by default).
+
+    `attributes` are sent as they are; otherwise Entra ID's for `email` and
+    `person` (first_name, last_name, department, language). The audience is
+    our SP's entity id (allauth's metadata URL by default), the destination
+    and recipient the request's ACS URL; `now` and `valid_for` place the
+    assertion in time (a past `now` makes an expired one).
+    """
+    credentials = credentials or idp_credentials()
+    now = now or dt.datetime.now(dt.UTC)
+    acs_url = request.acs_url if request else f"http://{SP_HOST}/accounts/saml/corp/acs/"
+    if audience is _NOT_GIVEN:
+        audience = acs_url.replace("/acs/", "/metadata/")
+    if destination is _NOT_GIVEN:
+        destination = acs_url
+    if in_response_to is _NOT_GIVEN:
+        in_response_to = request.id if request else None
+    if attributes is None:
+        attributes = default_attributes(email=email, **person)
+    answering = f" InResponseTo={quoteattr(in_response_to)}" if in_response_to else ""
+    issued, until = _instant(now), _instant(now + valid_for)
+    assertion_id = f"_a{uuid.uuid4().hex}"
+    audience_restriction = (
+        f"<saml:AudienceRestriction><saml:Audience>{escape(audience)}</saml:Audience></saml:AudienceRestriction>"
+        if audience
+        else ""
+    )
+    assertion = (
+        f'<saml:Assertion xmlns:saml="{OneLogin_Saml2_Constants.NS_SAML}"'
+        ' xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        f' ID="{assertion_id}" Version="2.0" IssueInstant="{issued}">'
+        f"<saml:Issuer>{escape(issuer)}</saml:Issuer>"
+        "<saml:Subject>"
+        f'<saml:NameID Format="{OneLogin_Saml2_Constants.NAMEID_PERSISTENT}">{escape(name_id or email)}</saml:NameID>'
+        f'<saml:SubjectConfirmation Method="{OneLogin_Saml2_Constants.CM_BEARER}">'
+        f"<saml:SubjectConfirmationData NotOnOrAfter={quoteattr(until)} Recipient={quoteattr(acs_url)}{answering}/>"
+        "</saml:SubjectConfirmation>"
+        "</saml:Subject>"
+        f'<saml:Conditions NotBefore="{_instant(now - dt.timedelta(seconds=30))}" NotOnOrAfter="{until}">'
+        f"{audience_restriction}</saml:Conditions>"
+        f'<saml:AuthnStatement AuthnInstant="{issued}" SessionIndex="_s{uuid.uuid4().hex}">'
+        "<saml:AuthnContext><saml:AuthnContextClassRef>"
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+        "</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>"
+        "<saml:AttributeStatement>"
+        + "".join(_attribute(name, values) for name, values in attributes.items())
+        + "</saml:AttributeStatement></saml:Assertion>"
+    )
+    if sign_assertion:
+        assertion = _sign(assertion, credentials)
+    response = (
+        f'<samlp:Response xmlns:samlp="{_SAMLP}" xmlns:saml="{OneLogin_Saml2_Constants.NS_SAML}"'
+        f' ID="_r{uuid.uuid4().hex}" Version="2.0" IssueInstant="{issued}"'
+        + (f" Destination={quoteattr(destination)}" if destination else "")
+        + f"{answering}>"
+        f"<saml:Issuer>{escape(issuer)}</saml:Issuer>"
+        f'<samlp:Status><samlp:StatusCode Value="{OneLogin_Saml2_Constants.STATUS_SUCCESS}"/></samlp:Status>'
+        f"{assertion}</samlp:Response>"
+    )
+    if sign_response:
+        response = _sign(response, credentials)
+    return response
+
+
+def _sign(xml: str, credentials: Credentials) -> str:
+    # add_sign signs the element holding the first saml:Issuer: the root here.
+    signed = OneLogin_Saml2_Utils.add_sign(
+        xml,
+        credentials.key_pem,
+        credentials.cert_pem,
+        sign_algorithm=OneLogin_Saml2_Constants.RSA_SHA256,
+        digest_algorithm=OneLogin_Saml2_Constants.SHA256,
+    )
+    text = signed.decode() if isinstance(signed, bytes) else signed
+    # Without its XML declaration, so the assertion can sit inside a Response.
+    return text.split("?>", 1)[1].lstrip() if text.startswith("<?xml") else text
+
+
+def encode(xml: str) -> str:
+    """The HTTP-POST binding's SAMLResponse field."""
+    return base64.b64encode(xml.encode()).decode()
