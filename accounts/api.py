@@ -22,7 +22,12 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username (or e-mail address) and password for an API token.
+
+    An account with an address in a domain served by company sign-in has
+    no password here (403 `company_sign_in_required`), nor has one with no
+    verified address (403 `email_unverified`): the first gets its token on
+    the profile page (/accounts/profile/), after signing in."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -33,7 +38,10 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, **refusals(*BODY_REFUSALS, "throttled")},
+        responses={
+            200: TokenResponseSerializer,
+            **refusals(*BODY_REFUSALS, "company_sign_in_required", "email_unverified", "throttled"),
+        },
         auth=[],
         tags=["auth"],
     )

@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
 from ideabox.exceptions import DomainError
 
-from . import names
+from . import names, services
 from .models import NotificationSettings, User
 
 
@@ -25,13 +26,41 @@ class NotificationSettingsForm(forms.ModelForm):
         fields = list(NotificationSettings.KINDS)
 
 
+def _refusal(error: DomainError) -> forms.ValidationError:
+    return forms.ValidationError(error.detail, code=error.code)
+
+
 class LoginForm(AllauthLoginForm):
-    """allauth's log-in form, its labels in sentence case like the rest of the site."""
+    """allauth's log-in form, its labels in sentence case like the rest of the site.
+
+    Company accounts do not log in by password: an address company sign-in
+    serves is refused before its password is checked (which counts no
+    failed attempt), an account holding one only once its password was
+    right (services.refuse_company_login, refuse_company_account).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
             self.fields["remember"].label = _("Remember me")
+
+    def clean_login(self):
+        login = super().clean_login()
+        try:
+            services.refuse_company_login(login)
+        except DomainError as error:
+            raise _refusal(error) from error
+        return login
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.user is not None and not self.errors:
+            try:
+                services.refuse_company_account(self.user)
+            except DomainError as error:
+                self.user = None
+                raise _refusal(error) from error
+        return cleaned_data
 
 
 class SignupForm(AllauthSignupForm):
@@ -40,6 +69,15 @@ class SignupForm(AllauthSignupForm):
     The username is the name shown beside a person's ideas and comments until
     they choose a display name: it must not pass for a staff member's.
     """
+
+    def clean_email(self):
+        # By the domain alone, before anything is looked up: the refusal
+        # says nothing of whether the address has an account.
+        try:
+            services.refuse_company_login(self.cleaned_data.get("email", ""))
+        except DomainError as error:
+            raise _refusal(error) from error
+        return super().clean_email()
 
     def clean_username(self):
         username = super().clean_username()
@@ -53,3 +91,16 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists:
             get_adapter(request).rehearse_signup(request, self)
         return super().try_save(request)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's password reset, which sends nothing to an address company
+    sign-in serves: its password is the company's (refused by the domain
+    alone, so it tells nobody whether the address has an account)."""
+
+    def clean_email(self):
+        try:
+            services.refuse_company_login(self.cleaned_data.get("email", ""))
+        except DomainError as error:
+            raise _refusal(error) from error
+        return super().clean_email()

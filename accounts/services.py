@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from ideabox.exceptions import DomainError
 from ideabox.text import strip_bidi
 
-from . import names, roles
+from . import names, roles, sso
 from .models import AuditAction, AuditEvent, User
 
 
@@ -36,10 +36,81 @@ def update_profile(*, user: User, display_name: str, language: str) -> User:
     return user
 
 
+# --- API tokens and password log-in -----------------------------------------------------
+# One token per person (DRF's Token, its key stored as it is: shown once on
+# the page that issues it, never again). People who only sign in through the
+# company have no password for the token endpoint: they issue theirs on the
+# profile page.
+
+
+@transaction.atomic
 def token_for(*, user: User) -> str:
     """The user's API token, created on first use (one per user)."""
-    token, _created = Token.objects.get_or_create(user=user)
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        audit(actor=user, action=AuditAction.TOKEN_ISSUE, obj=user, detail={"replaced": False})
     return token.key
+
+
+@transaction.atomic
+def issue_api_token(*, user: User) -> str:
+    """A new API token for `user`, replacing the one they had (which stops
+    working at once). Returns the key; the audit event does not hold it."""
+    # The user's row serialises two issues at once (Token.user is unique).
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    replaced, _deleted = Token.objects.filter(user=user).delete()
+    key = Token.objects.create(user=user).key
+    audit(actor=user, action=AuditAction.TOKEN_ISSUE, obj=user, detail={"replaced": bool(replaced)})
+    return key
+
+
+@transaction.atomic
+def revoke_api_token(*, user: User) -> bool:
+    """Delete the user's API token; True if there was one (revoking none
+    changes nothing and records nothing)."""
+    revoked, _deleted = Token.objects.filter(user=user).delete()
+    if revoked:
+        audit(actor=user, action=AuditAction.TOKEN_REVOKE, obj=user)
+    return bool(revoked)
+
+
+class CompanySignInRequired(DomainError):
+    """`company_sign_in_required`: the address's domain is served by company
+    sign-in (accounts.sso), whose button the message names."""
+
+    def __init__(self, address: str):
+        provider = sso.provider_for_address(address)
+        super().__init__(
+            "company_sign_in_required",
+            _("Addresses at %(domain)s sign in with the company account: use the “%(provider)s” button.")
+            % {"domain": roles.email_domain(address), "provider": provider["name"] if provider else ""},
+        )
+
+
+def company_address_of(user: User) -> str | None:
+    """An address of this account (verified or not) in a domain served by
+    company sign-in, if it has one: such an account never logs in by password."""
+    if not sso.providers():
+        return None
+    addresses = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    return next((address for address in addresses if address and sso.is_company_address(address)), None)
+
+
+def refuse_company_login(login: str) -> None:
+    """Refuse a password log-in by an address that company sign-in serves,
+    before any password is checked: by its domain alone, it tells nobody
+    whether the address has an account."""
+    if "@" in login and sso.is_company_address(login):
+        raise CompanySignInRequired(login.strip())
+
+
+def refuse_company_account(user: User) -> None:
+    """Refuse a password log-in to an account that has an address company
+    sign-in serves. Asked only once the password was right, so a wrong
+    password says nothing of which accounts are the company's."""
+    address = company_address_of(user)
+    if address is not None:
+        raise CompanySignInRequired(address)
 
 
 class LoginThrottled(DomainError):
@@ -58,14 +129,26 @@ def token_for_credentials(*, request, username: str, password: str) -> str:
     allauth's adapter authenticates, so failures count against the same
     `login_failed` limits as the login page (per client address and login
     together, and per address), and a success counts nothing: colleagues
-    behind one address may all fetch their tokens.
+    behind one address may all fetch their tokens. As on the login page,
+    company accounts are refused (an address before its password is
+    checked, an account after), and so is an account with no verified
+    address (the login page sends it to verify one).
     """
+    refuse_company_login(username)
     try:
         user = get_adapter(request).authenticate(request, username=username, password=password)
     except forms.ValidationError as error:  # allauth's "too_many_login_attempts"
         raise LoginThrottled() from error
     if user is None or not user.is_active:
         raise DomainError("invalid", _("Unable to log in with these credentials."))
+    refuse_company_account(user)
+    if not roles.is_participant(user):
+        raise DomainError(
+            "email_unverified",
+            _(
+                "This account has no verified e-mail address yet: log in on the site to be sent a link that verifies it."
+            ),
+        )
     return token_for(user=user)
 
 

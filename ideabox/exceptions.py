@@ -25,6 +25,8 @@ ERROR_CODES: dict[str, Code] = {
     "permission_denied": Code(403, _("the caller's role does not allow this")),
     "not_allowed": Code(403, _("reserved to the campaign's audience, with a verified e-mail address")),
     "own_idea": Code(403, _("not on one's own idea")),
+    "company_sign_in_required": Code(403, _("the address's domain signs in with the company account, not by password")),
+    "email_unverified": Code(403, _("the account has no verified e-mail address yet")),
     "not_found": Code(404, _("no such thing, or not visible to the caller")),
     "not_voted": Code(404, _("there is no vote to withdraw")),
     "method_not_allowed": Code(405, _("this method is not allowed here")),

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # The client address the audit log records for what the request does.
     "accounts.middleware.AuditAddressMiddleware",
+    # A company identity provider that does not answer: a clear page, not a 500.
+    "accounts.middleware.CompanySignInErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "ideabox.urls"
@@ -289,7 +291,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name_of"
 # Sign-up does the same work for an address that has an account as for a new one.
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Addresses company sign-in serves never log in, sign up or reset by password.
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 # Failed logins (HTML and `POST /api/v1/auth/token/` alike, successes not
 # counted): at most 5 in 5 minutes per client address and login name together
 # ("key", see AccountAdapter), so that nobody can lock the owner out from

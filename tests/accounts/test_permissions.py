@@ -64,10 +64,13 @@ def test_every_account_exchanges_its_own_credentials_for_a_token(role):
     wrong = api.post(url, {"username": user.username, "password": "wrong"}, format="json")
     assert wrong.status_code == 400
     assert not Token.objects.filter(user=user).exists()
-    if role == "unverified":
-        # Left open: the log-in page does not sign in an unverified address
-        # (ACCOUNT_EMAIL_VERIFICATION = "mandatory"), this endpoint gives it a token.
-        return
     response = api.post(url, {"username": user.username, "password": PASSWORD}, format="json")
+    if role == "unverified":
+        # As the log-in page, which signs in no unverified address
+        # (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+        assert response.status_code == 403
+        assert response.json()["code"] == "email_unverified"
+        assert not Token.objects.filter(user=user).exists()
+        return
     assert response.status_code == 200
     assert response.json()["token"] == Token.objects.get(user=user).key
