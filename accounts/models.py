@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,16 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         help_text=_("The language of the site and of the e-mails we send you."),
     )
+    # Every employee has at most one entity; company sign-in or an administrator sets it.
+    entity = models.ForeignKey(
+        "Entity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("entity"),
+        help_text=_("Set by company sign-in or by an administrator."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -46,6 +57,82 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_username()
+
+
+class EntityKind(models.TextChoices):
+    COMPANY = "company", _("company")
+    DIVISION = "division", _("division")
+    DEPARTMENT = "department", _("department")
+
+
+class Entity(models.Model):
+    """A part of the company: company > division > department (PRODUCT.md, "People").
+
+    The tree is at most three deep; callers that show a path select
+    `parent__parent`. The code is the external id the HR export and the
+    sign-in claim use. Which parent a kind may have is checked by
+    accounts.entities (a cycle cannot be refused by a constraint); the
+    database refuses a company with a parent.
+    """
+
+    Kind = EntityKind
+
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9_./-]*$",
+                _("Letters, digits and - _ . / only, starting with a letter or a digit."),
+            )
+        ],
+        help_text=_("The entity's id in the HR system and in the company sign-in's claim."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EntityKind.choices, default=EntityKind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    headcount = models.PositiveIntegerField(
+        _("headcount"), null=True, blank=True, help_text=_("How many people work there (the insights' denominator).")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=EntityKind.COMPANY, parent__isnull=False), name="entity_company_has_no_parent"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=EntityKind.values), name="entity_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> list["Entity"]:
+        """The entities from the top of the tree down to this one."""
+        path = [self]
+        node = self
+        while node.parent_id is not None and len(path) < 4:
+            node = node.parent
+            path.append(node)
+        return path[::-1]
+
+    @property
+    def division(self) -> "Entity | None":
+        """This entity if it is a division, else its division above, if any."""
+        return next((node for node in reversed(self.path) if node.kind == EntityKind.DIVISION), None)
 
 
 def display_name_of(user) -> str:
