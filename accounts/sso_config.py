@@ -147,6 +147,8 @@ def _oidc_app(entry: dict) -> dict:
         "verified_email": entry["domains"],
         "email_authentication": True,
         "oauth_pkce_enabled": True,
+        # allauth asks for these scopes (OAuth2Provider.get_scope).
+        "scope": entry["scope"],
     }
     if entry["token_auth_method"]:
         settings["token_auth_method"] = entry["token_auth_method"]
