@@ -15,19 +15,22 @@ from campaigns.models import Audience, Phase
 from ideas import tasks
 from ideas.models import Comment, Idea, IdeaFollower, Status, Tag
 from tests.factories import (
+    ROLES_WITH_COMPANY,
     CampaignFactory,
     CategoryFactory,
     CommentFactory,
     IdeaFactory,
     UserFactory,
+    answers_as,
     user_with_role,
 )
+from tests.ideas.test_entity import a_department
 
 pytestmark = pytest.mark.django_db
 
 IDEA_FIELDS = {
     "id", "campaign", "title", "summary", "body", "category", "tags", "status", "votes", "author",
-    "co_authors", "anonymous", "comment_count", "created_at", "url", "attachments",
+    "co_authors", "anonymous", "entity", "comment_count", "created_at", "url", "attachments",
 }  # fmt: skip
 
 
@@ -246,6 +249,9 @@ SUBMIT_MATRIX = [
     ("moderator", Audience.INTERNAL, Phase.SUBMISSION, 403, "not_allowed"),
     ("moderator", Audience.PUBLIC, Phase.SUBMISSION, 201, None),
     ("manager", Audience.PUBLIC, Phase.DRAFT, 409, "submission_closed"),
+    ("company employee", Audience.INTERNAL, Phase.SUBMISSION, 201, None),
+    ("company leaver", Audience.INTERNAL, Phase.SUBMISSION, 404, "not_found"),
+    ("company leaver", Audience.PUBLIC, Phase.SUBMISSION, 201, None),
 ]
 
 
@@ -262,10 +268,11 @@ def test_submit_permissions(api_client, who, audience, phase, status, code):
         assert not Idea.objects.exists()
 
 
-def test_the_box_takes_ideas_from_employees(api_client):
+@pytest.mark.parametrize("who", ["employee", "company employee"])
+def test_the_box_takes_ideas_from_employees(api_client, who):
     from tests.factories import the_box
 
-    as_user(api_client, "employee")
+    as_user(api_client, who)
     response = api_client.post(
         f"/api/v1/campaigns/{the_box().slug}/ideas/", {"title": "T", "summary": "S"}, format="json"
     )
@@ -317,13 +324,14 @@ def test_read_only_fields_are_ignored_in_a_patch(api_client, participant):
     assert idea.vote_count == 0
 
 
-@pytest.mark.parametrize("who", ["visitor", "unverified", "participant", "employee", "moderator", "manager"])
+@pytest.mark.parametrize("who", ROLES_WITH_COMPANY)
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize("phase", [Phase.DRAFT, Phase.SUBMISSION, Phase.VOTING, Phase.RESULTS])
 def test_read_permissions(api_client, who, audience, phase):
     campaign = CampaignFactory(audience=audience, phase=phase)
     idea = IdeaFactory(campaign=campaign)
     as_user(api_client, who)
+    who = answers_as(who)
     if phase == Phase.DRAFT:
         sees = who == "manager"
     elif audience == Audience.INTERNAL:
@@ -425,8 +433,11 @@ def count(api_client, url) -> int:
 def make_ideas(campaign, number):
     tags = [Tag.objects.get_or_create(name=f"t{i}")[0] for i in range(2)]
     category = CategoryFactory(campaign=campaign)
-    for _ in range(number):
-        idea = IdeaFactory(campaign=campaign, author=UserFactory(), category=category)
+    for n in range(number):
+        # Each from its own department, half of them anonymous (shown up to the division).
+        idea = IdeaFactory(
+            campaign=campaign, author=UserFactory(), category=category, entity=a_department(), anonymous=n % 2 == 0
+        )
         idea.tags.set(tags)
         idea.coauthors.set([UserFactory()])
 

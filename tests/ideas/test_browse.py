@@ -14,14 +14,16 @@ from campaigns.models import Audience, Moderation, Phase
 from ideas import selectors, services
 from ideas.models import Idea, Status, Tag
 from tests.factories import (
-    ROLES,
+    ROLES_WITH_COMPANY,
     CampaignFactory,
     CategoryFactory,
     IdeaFactory,
     UserFactory,
+    answers_as,
     the_box,
     user_with_role,
 )
+from tests.ideas.test_entity import a_department
 
 pytestmark = pytest.mark.django_db
 
@@ -212,8 +214,10 @@ def queries_for(client, url) -> CaptureQueriesContext:
 def tagged_ideas(campaign, count):
     category = CategoryFactory(campaign=campaign)
     tags = [Tag.objects.get_or_create(name=f"tag{i}")[0] for i in range(3)]
-    for _ in range(count):
-        idea = IdeaFactory(campaign=campaign, category=category, author=UserFactory())
+    for n in range(count):
+        # Each from its own department, half of them anonymous (shown up to the division).
+        entity = a_department()
+        idea = IdeaFactory(campaign=campaign, category=category, author=UserFactory(), entity=entity, anonymous=n % 2)
         idea.tags.set(tags)
 
 
@@ -314,6 +318,8 @@ BOX_MATRIX = [
     ("employee", 200),
     ("moderator", 200),
     ("manager", 200),
+    ("company employee", 200),
+    ("company leaver", 404),
 ]
 
 
@@ -334,6 +340,7 @@ PHASES = [Phase.DRAFT, Phase.SUBMISSION, Phase.VOTING, Phase.RESULTS, Phase.ARCH
 
 
 def sees(who, audience, phase) -> bool:
+    who = answers_as(who)
     if phase == Phase.DRAFT:
         return who == "manager"
     if audience == Audience.INTERNAL:
@@ -342,6 +349,7 @@ def sees(who, audience, phase) -> bool:
 
 
 def may_submit(who, audience, phase) -> bool:
+    who = answers_as(who)
     if phase != Phase.SUBMISSION:
         return False
     if audience == Audience.INTERNAL:
@@ -349,7 +357,7 @@ def may_submit(who, audience, phase) -> bool:
     return who in {"participant", "employee", "moderator", "manager"}
 
 
-@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("who", ROLES_WITH_COMPANY)
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize("phase", PHASES)
 def test_campaign_page_permissions(client, who, audience, phase):

@@ -47,7 +47,10 @@ def test_an_empty_campaign_in_submission_invites_whoever_may_submit(client, role
         assert "/accounts/login/?next=/campaigns/empty/" in html
 
 
-@pytest.mark.parametrize(("role", "expected"), [("employee", FIRST), ("moderator", NONE_YET), ("manager", NONE_YET)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("employee", FIRST), ("company employee", FIRST), ("moderator", NONE_YET), ("manager", NONE_YET)],
+)
 def test_an_empty_internal_campaign_invites_the_employees_only(client, role, expected):
     campaign = CampaignFactory(phase=Phase.SUBMISSION, audience=Audience.INTERNAL)
     assert expected in ideas_of(client, role, campaign)

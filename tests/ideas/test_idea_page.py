@@ -8,12 +8,13 @@ import pytest
 from campaigns.models import Audience, Phase
 from ideas.models import Status, Tag
 from tests.factories import (
-    ROLES,
+    ROLES_WITH_COMPANY,
     CampaignFactory,
     CategoryFactory,
     CommentFactory,
     IdeaFactory,
     UserFactory,
+    answers_as,
     user_with_role,
 )
 
@@ -152,6 +153,7 @@ def test_the_idea_page_query_count_stays_flat_as_comments_grow(client, who):
 
 
 def sees_campaign(who, audience, phase) -> bool:
+    who = answers_as(who)
     if phase == Phase.DRAFT:
         return who == "manager"
     if audience == Audience.INTERNAL:
@@ -159,7 +161,7 @@ def sees_campaign(who, audience, phase) -> bool:
     return True
 
 
-@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("who", ROLES_WITH_COMPANY)
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize("phase", [Phase.DRAFT, Phase.SUBMISSION, Phase.VOTING, Phase.ARCHIVED])
 def test_idea_page_permissions(client, who, audience, phase):

@@ -165,15 +165,23 @@ def test_who_may_comment_on_an_idea(client, role, audience):
     idea = IdeaFactory(campaign=CampaignFactory(audience=audience))
     logged_in(client, role)
     response = client.post(reverse("ideas:comment", args=[idea.pk]), {"body": "Worth a try."})
+    api, _user = api_for(role)
+    answer = api.post(reverse("api:ideas-comments", args=[idea.pk]), {"body": "Worth a try."}, format="json")
     if role == "visitor":
         assert to_login(response)
+        assert answer.status_code == 401
     elif not sees(role, audience):
         assert response.status_code == 404
+        assert answer.status_code == 404
+        assert answer.json()["code"] == "not_found"
     elif not takes_part(role, audience):
         assert response.status_code == 403
+        assert answer.status_code == 403
+        assert answer.json()["code"] == "not_allowed"
     else:
         assert response.status_code == 302
-        assert Comment.objects.filter(idea=idea).count() == 1
+        assert answer.status_code == 201
+        assert Comment.objects.filter(idea=idea).count() == 2
         return
     assert not Comment.objects.filter(idea=idea).exists()
 
