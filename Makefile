@@ -8,7 +8,7 @@ PORT ?= 8000
 # request): the server's own unless SITE_URL is set.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test faults e2e lint format messages check-messages clean
+.PHONY: install run idp run-sso check-sso test faults e2e lint format messages check-messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,29 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	IDEABOX_BIN=$(BIN) IDEABOX_ADDR=$(HOST):$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho -f Procfile.dev start
+
+# Company sign-in against a local identity provider (docs/sso.md): in one
+# terminal `make idp` (oidc-provider-mock, an OpenID Connect provider for
+# tests, on IDP_PORT), in another `make run-sso` (`make run` with the demo
+# provider configured). `make run` itself needs no identity provider.
+# The mock offers three people of corp.example in one click; any other
+# subject typed on its page signs in with only an e-mail address.
+IDP_PORT ?= 9400
+IDP_URL ?= http://127.0.0.1:$(IDP_PORT)
+DEMO_SSO_PROVIDERS ?= [{"protocol": "openid_connect", "id": "demo", "name": "Demo Company", "server_url": "$(IDP_URL)", "client_id": "ideabox-demo", "secret": "demo-secret", "domains": ["corp.example"]}]
+idp: install
+	$(BIN)/oidc-provider-mock --host 127.0.0.1 --port $(IDP_PORT) \
+	  --user-claims '{"sub": "camille", "email": "camille.durand@corp.example", "given_name": "Camille", "family_name": "Durand", "name": "Camille Durand", "locale": "fr-FR", "department": "OPS-LOG"}' \
+	  --user-claims '{"sub": "sam", "email": "sam.okafor@corp.example", "given_name": "Sam", "family_name": "Okafor", "name": "Sam Okafor", "locale": "en", "department": "RND-SW"}' \
+	  --user-claims '{"sub": "noor", "email": "noor.haddad@corp.example", "given_name": "Noor", "family_name": "Haddad", "name": "Noor Haddad", "department": "Customer Insight Lab"}'
+
+run-sso:
+	SSO_PROVIDERS='$(DEMO_SSO_PROVIDERS)' $(MAKE) run
+
+# Check each configured identity provider (discovery, keys, certificates);
+# exit status 1 when one fails. With the demo's: `make check-sso SSO_PROVIDERS=...`
+check-sso: install
+	$(BIN)/python manage.py check_sso
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
