@@ -12,12 +12,12 @@ from campaigns.models import Audience, Phase
 from ideas.models import Status
 from jury import services
 from jury.models import Award, Conflict, Criterion, Juror, Jury, Score
-from tests.factories import CampaignFactory, IdeaFactory, UserFactory, user_with_role
+from tests.factories import COMPANY_ROLES, CampaignFactory, IdeaFactory, UserFactory, answers_as, user_with_role
 from tests.jury.test_scoring import full_scores, jury_campaign, manager_user
 
 pytestmark = pytest.mark.django_db
 
-OTHERS = ["visitor", "unverified", "participant", "employee", "moderator"]
+OTHERS = ["visitor", "unverified", "participant", "employee", "moderator", *COMPANY_ROLES]
 
 
 def as_user(api_client, user):
@@ -237,7 +237,7 @@ def test_anyone_who_sees_the_campaign_reads_its_jury_setup(api_client, role):
     ]
 
 
-@pytest.mark.parametrize("role", ["visitor", "participant"])
+@pytest.mark.parametrize("role", ["visitor", "participant", "company leaver"])
 def test_an_internal_campaigns_jury_setup_is_not_found_for_outsiders(api_client, role):
     campaign, _ideas, jurors, _criteria = jury_campaign(phase=Phase.SUBMISSION, audience=Audience.INTERNAL)
     as_user(api_client, user_with_role(role))
@@ -289,7 +289,7 @@ def test_the_jury_setup_api_writes_are_for_managers_only(api_client, role, audie
         assert response.status_code == success
         assert _setup_state(campaign) != before
         return
-    sees = audience == Audience.PUBLIC or role in {"employee", "moderator", "juror", "chair"}
+    sees = audience == Audience.PUBLIC or answers_as(role) in {"employee", "moderator", "juror", "chair"}
     if role == "visitor":
         status, code = 401, "not_authenticated"
     elif not sees:

@@ -15,12 +15,20 @@ from campaigns.models import Audience, Phase
 from ideas.models import Idea, Status
 from jury import services
 from jury.models import Award, AwardBasis, Conflict, Criterion, Evaluation, Juror, Jury, Score, Wildcard
-from tests.factories import CampaignFactory, IdeaFactory, UserFactory, the_box, user_with_role
+from tests.factories import (
+    COMPANY_ROLES,
+    CampaignFactory,
+    IdeaFactory,
+    UserFactory,
+    company_leaver,
+    the_box,
+    user_with_role,
+)
 from tests.jury.test_scoring import full_scores, jury_campaign, manager_user
 
 pytestmark = pytest.mark.django_db
 
-OTHERS = ["visitor", "unverified", "participant", "employee", "moderator"]
+OTHERS = ["visitor", "unverified", "participant", "employee", "moderator", *COMPANY_ROLES]
 
 
 def logged_in(client, user):
@@ -262,9 +270,11 @@ def test_the_jury_page_is_hidden_from_everyone_else(client, role, audience):
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.VOTING, Phase.DELIBERATION, Phase.RESULTS])
 def test_jurors_and_managers_open_the_jury_page(client, audience, phase):
-    """A juror from outside the company sees an internal campaign's jury page."""
+    """A juror from outside the company sees an internal campaign's jury page,
+    and so does one whose company sign-in is too old to make an employee."""
     campaign, _ideas, jurors, _criteria = jury_campaign(audience=audience, phase=phase)
-    for user in (jurors[1].user, jurors[0].user, manager_user()):
+    leaver = Juror.objects.create(campaign=campaign, user=company_leaver())
+    for user in (jurors[1].user, jurors[0].user, leaver.user, manager_user()):
         client.force_login(user)
         assert client.get(reverse("jury:score", args=[campaign.slug])).status_code == 200
 

@@ -15,7 +15,16 @@ import pytest
 from campaigns.models import Audience, Phase
 from ideas.models import Status
 from jury.models import Award, AwardBasis, Criterion, Juror, Jury, ResultRow
-from tests.factories import ROLES, CampaignFactory, IdeaFactory, UserFactory, employee, user_with_role
+from tests.factories import (
+    ROLES_WITH_COMPANY,
+    CampaignFactory,
+    IdeaFactory,
+    UserFactory,
+    answers_as,
+    company_leaver,
+    employee,
+    user_with_role,
+)
 from votes.models import Tally
 
 pytestmark = pytest.mark.django_db
@@ -91,14 +100,17 @@ def published(
 
 def login(client, role, campaign=None):
     """Log in someone with `role`; "juror" is a participant (not an employee)
-    on the campaign's jury, "employee juror" an employee on it."""
+    on the campaign's jury, "employee juror" an employee on it, "leaver juror"
+    on it with a company sign-in too old to make an employee."""
     if role == "juror":
         user = UserFactory()
     elif role == "employee juror":
         user = employee()
+    elif role == "leaver juror":
+        user = company_leaver()
     else:
         user = user_with_role(role)
-    if role in ("juror", "employee juror"):
+    if role in ("juror", "employee juror", "leaver juror"):
         Juror.objects.create(campaign=campaign, user=user, is_chair=True)
     if user is not None:
         client.force_login(user)
@@ -108,7 +120,7 @@ def login(client, role, campaign=None):
 # --- who sees it --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [*ROLES, "juror", "employee juror"])
+@pytest.mark.parametrize("role", [*ROLES_WITH_COMPANY, "juror", "employee juror", "leaver juror"])
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 @pytest.mark.parametrize("is_published", [False, True])
 def test_who_sees_the_results_on_the_page_and_in_the_api(client, role, audience, is_published):
@@ -116,7 +128,7 @@ def test_who_sees_the_results_on_the_page_and_in_the_api(client, role, audience,
     campaign = published(audience=audience, publish=is_published)
     login(client, role, campaign)
     # A juror from outside the company sees an internal campaign's jury pages only.
-    visible = audience == Audience.PUBLIC or role in SEES_INTERNAL | {"employee juror"}
+    visible = audience == Audience.PUBLIC or answers_as(role) in SEES_INTERNAL | {"employee juror"}
 
     response = client.get(PAGE.format(slug=campaign.slug))
     api = client.get(API.format(slug=campaign.slug))

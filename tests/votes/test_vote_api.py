@@ -141,6 +141,9 @@ VOTE_MATRIX = {
     # Moderators and managers see internal campaigns but are not employees here.
     "moderator": {Audience.PUBLIC: 201, Audience.INTERNAL: 403},
     "manager": {Audience.PUBLIC: 201, Audience.INTERNAL: 403},
+    # Employees by company sign-in while it is recent (accounts.roles).
+    "company employee": {Audience.PUBLIC: 201, Audience.INTERNAL: 201},
+    "company leaver": {Audience.PUBLIC: 201, Audience.INTERNAL: 404},
 }
 
 
@@ -169,7 +172,10 @@ def test_nobody_votes_outside_voting(role, phase):
     assert not Vote.objects.exists()
 
 
-@pytest.mark.parametrize(("role", "expected"), [("participant", 404), ("employee", 201), ("moderator", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("participant", 404), ("employee", 201), ("moderator", 403), ("company employee", 201), ("company leaver", 404)],
+)
 def test_the_box_takes_votes_from_employees(role, expected):
     idea = IdeaFactory(campaign=the_box())
     assert api_for(user_with_role(role)).post(url(idea)).status_code == expected

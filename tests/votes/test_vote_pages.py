@@ -256,6 +256,8 @@ VOTE_PAGE_MATRIX = {
     "employee": {Audience.PUBLIC: 302, Audience.INTERNAL: 302},
     "moderator": {Audience.PUBLIC: 302, Audience.INTERNAL: 403},
     "manager": {Audience.PUBLIC: 302, Audience.INTERNAL: 403},
+    "company employee": {Audience.PUBLIC: 302, Audience.INTERNAL: 302},
+    "company leaver": {Audience.PUBLIC: 302, Audience.INTERNAL: 404},
 }
 
 
