@@ -3,17 +3,27 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.ratelimit import get_ip
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
+from requests import RequestException
 
 from ideabox import outbox
 from ideabox.http import client_address
+from ideabox.text import strip_bidi
 
-from . import roles
+from . import roles, sso, sso_config
+from .entities import place_from_claim
+from .models import AuditAction, User
 from .notifications import site_url
+from .services import audit
 from .tasks import serialize_email
 
 
@@ -99,6 +109,256 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
 
+# --- company sign-in ------------------------------------------------------------------
+# What the company's identity provider says of a person, and what the site
+# makes of it at each sign-in: names, language and entity follow the
+# provider; an account is created the first time (no form), an existing one
+# is linked only when allauth trusts the address (the provider's domains, or
+# its `email_verified` claim), and nothing else ever makes a second account
+# for an address the site already knows.
+
+
+def _one_line(value) -> str:
+    """A claim as a single-line name: bidirectional controls removed and
+    spaces collapsed, as every name people type is stored (services.update_profile)."""
+    return " ".join(strip_bidi(value).split()) if isinstance(value, str) else ""
+
+
+def provider_language(value: str) -> str:
+    """One of the site's languages for a provider's language tag ("fr-FR",
+    "fr_FR", "FR" -> "fr"), or "" when the site has none of it."""
+    tag = value.strip().lower().replace("_", "-")
+    codes = {code for code, _name in settings.LANGUAGES}
+    return next((code for code in (tag, tag.partition("-")[0]) if code and code in codes), "")
+
+
+def _saml_values(attributes: dict, names) -> str:
+    # allauth keeps a SAML response's attributes as {name: [values]}; an
+    # entry may list several names for one meaning, the first present wins.
+    for name in [names] if isinstance(names, str) else names or []:
+        values = attributes.get(name) or []
+        if values:
+            return values[0]
+    return ""
+
+
+def company_claims(sociallogin) -> dict[str, str]:
+    """What the provider of this sign-in says of the person, in our words:
+    first_name, last_name, name (the two joined: what the site shows),
+    language (one of settings.LANGUAGES) and entity; "" for what it does not say.
+
+    OpenID Connect: allauth keeps the ID token's and the userinfo endpoint's
+    claims in the social account's extra_data (userinfo wins); the entity and
+    language claims are named by the provider's entry ("claims"). SAML: the
+    attribute names are the entry's "attributes"."""
+    entry = sso.provider(sociallogin.account.provider) or {}
+    data = sociallogin.account.extra_data or {}
+    if entry.get("protocol") == sso_config.SAML:
+        names = entry["attributes"]
+        raw = {
+            key: _saml_values(data, names.get(key)) for key in ("first_name", "last_name", "name", "language", "entity")
+        }
+    else:
+        if "userinfo" in data or "id_token" in data:
+            data = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+        names = entry.get("claims", sso_config.DEFAULT_CLAIMS)
+        raw = {
+            "first_name": data.get("given_name"),
+            "last_name": data.get("family_name"),
+            "name": data.get("name"),
+            "language": data.get(names["language"]),
+            "entity": data.get(names["entity"]),
+        }
+    first_name, last_name, name = (_one_line(raw[key]) for key in ("first_name", "last_name", "name"))
+    # As allauth does: a full name alone is split at its first space.
+    given, _space, family = name.partition(" ")
+    first_name, last_name = first_name or given, last_name or family
+    return {
+        "first_name": first_name,
+        "last_name": last_name,
+        "name": _shown_name(first_name, last_name),
+        "language": provider_language(_one_line(raw["language"])),
+        "entity": _one_line(raw["entity"]),
+    }
+
+
+def _shown_name(first_name: str, last_name: str) -> str:
+    """The display name a provider's names give (cut to the field's length)."""
+    limit = User._meta.get_field("display_name").max_length
+    return " ".join(part for part in (first_name, last_name) if part)[:limit]
+
+
+def take_claims(user, claims: dict[str, str], *, new: bool) -> list[str]:
+    """Write the provider's claims onto `user` (not saved); the fields changed.
+
+    Names from the provider are the company's word and are never refused by
+    the display-name rules (accounts.names). The display name follows the
+    provider while the person has not chosen another: it changes when it
+    still is the name the provider gave before (the stored first and last
+    names). A claim the provider does not send leaves the field as it is."""
+    changed = []
+    previous = _shown_name(user.first_name, user.last_name)
+    for field in ("first_name", "last_name"):
+        value = claims[field][: User._meta.get_field(field).max_length]
+        if value and getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    name = claims["name"]
+    if name and user.display_name != name and (user.display_name == previous or (new and not user.display_name)):
+        user.display_name = name
+        changed.append("display_name")
+    if claims["language"] and user.language != claims["language"]:
+        user.language = claims["language"]
+        changed.append("language")
+    return changed
+
+
+def _follow_address(user, sociallogin) -> None:
+    """The provider's verified address becomes the person's primary address
+    when it changed (a new name at the company), unless another account has it."""
+    address = next((a.email for a in sociallogin.email_addresses if a.verified), "")
+    if not address or user.email.lower() == address.lower() or _address_taken(address, but=user):
+        return
+    row = EmailAddress.objects.filter(user=user, email__iexact=address).first()
+    if row is None:
+        row = EmailAddress.objects.create(user=user, email=address, verified=True)
+    elif not row.verified:
+        row.verified = True
+        row.save(update_fields=["verified"])
+    row.set_as_primary()
+
+
+def _address_taken(address: str, *, but=None) -> bool:
+    accounts = User.objects.filter(Q(email__iexact=address) | Q(emailaddress__email__iexact=address))
+    if but is not None:
+        accounts = accounts.exclude(pk=but.pk)
+    return accounts.exists()
+
+
+def refusal(request, *, title: str, message: str, status: int):
+    """The page that tells a person why their company sign-in went no further."""
+    return render(
+        request,
+        "socialaccount/authentication_error.html",
+        {"refusal": {"title": title, "message": message}},
+        status=status,
+    )
+
+
+def unreachable(request, provider_name: str = ""):
+    """The page for an identity provider that does not answer (or answers
+    nonsense): 503, never a server error."""
+    return render(
+        request,
+        "socialaccount/authentication_error.html",
+        {"unreachable": True, "provider_name": provider_name},
+        status=503,
+    )
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Company sign-in (accounts.sso): claims mapped onto the account at
-    every sign-in."""
+    every sign-in, accounts made just in time, linked only on a trusted
+    address, never duplicated."""
+
+    def pre_social_login(self, request, sociallogin):
+        # Called once the provider has answered and allauth has looked the
+        # person up: by their account at this provider (an earlier sign-in),
+        # or by a verified address (to be linked), or not found (a new account).
+        provider_name = sociallogin.provider.name
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Linking is by address alone (PRODUCT.md): no "connect this
+            # account" while signed in, which would link whatever the provider sends.
+            raise ImmediateHttpResponse(
+                refusal(
+                    request,
+                    title=_("Company sign-in is not linked this way"),
+                    message=_(
+                        "Your company account is linked to your account here by its e-mail address when you "
+                        "sign in with it. Log out, then use the “%(provider)s” button on the log-in page."
+                    )
+                    % {"provider": provider_name},
+                    status=403,
+                )
+            )
+        claims = company_claims(sociallogin)
+        user = sociallogin.user
+        if not sociallogin.is_existing:
+            self._refuse_a_new_account(request, sociallogin, provider_name)
+            take_claims(user, claims, new=True)
+            return  # save_user writes it
+        linking = sociallogin.account.pk is None
+        with transaction.atomic():
+            changed = take_claims(user, claims, new=linking)
+            if changed:
+                user.save(update_fields=changed)
+            if not linking:
+                _follow_address(user, sociallogin)
+            place_from_claim(user, claims["entity"])
+            if linking:
+                audit(
+                    actor=user, action=AuditAction.SSO_LINK, obj=user, detail={"provider": sociallogin.account.provider}
+                )
+        roles.forget(user)
+
+    def _refuse_a_new_account(self, request, sociallogin, provider_name: str) -> None:
+        addresses = sociallogin.email_addresses
+        if not addresses:
+            raise ImmediateHttpResponse(
+                refusal(
+                    request,
+                    title=_("Your company account sent no e-mail address"),
+                    message=_(
+                        "“%(provider)s” did not tell us your e-mail address, and an account here needs one. "
+                        "Ask your company's IT support to release the e-mail address to this site, then try again."
+                    )
+                    % {"provider": provider_name},
+                    status=403,
+                )
+            )
+        address = addresses[0].email
+        if _address_taken(address):
+            # allauth would show its own sign-up form, where another address
+            # could be typed: a second account for the same person. An
+            # address it does not trust (not the provider's domain, not
+            # confirmed by it) is not linked either: the person is told.
+            raise ImmediateHttpResponse(
+                refusal(
+                    request,
+                    title=_("This address already has an account"),
+                    message=_(
+                        "An account here already uses %(address)s, and “%(provider)s” has not confirmed that "
+                        "the address is yours, so your company account was not linked to it. Log in to that "
+                        "account with its password, or ask your company's IT support to confirm the address "
+                        "and sign in again."
+                    )
+                    % {"address": address, "provider": provider_name},
+                    status=409,
+                )
+            )
+
+    def is_auto_signup_allowed(self, request, sociallogin):
+        # Accounts are made just in time, with no form: what would stop one
+        # (no address, an address already taken) was refused before.
+        return True
+
+    def save_user(self, request, sociallogin, form=None):
+        # A new account: allauth picks a free username from the names and the
+        # address (a clash is never an error) and saves the user, the social
+        # account (its last_login: an employee from now on) and the address.
+        with transaction.atomic():
+            user = super().save_user(request, sociallogin, form)
+            place_from_claim(user, company_claims(sociallogin)["entity"])
+            audit(
+                actor=user, action=AuditAction.SSO_SIGNUP, obj=user, detail={"provider": sociallogin.account.provider}
+            )
+        roles.forget(user)
+        return user
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        # The callback's calls to the provider (token, userinfo, keys) failed:
+        # the provider does not answer, which our page says (503), rather
+        # than allauth's "an error occurred" (401).
+        if isinstance(exception, RequestException):
+            raise ImmediateHttpResponse(unreachable(request, provider.name))
+        super().on_authentication_error(request, provider, error, exception, extra_context)

@@ -1,6 +1,18 @@
+import logging
+
+from django.shortcuts import render
+
+from allauth.socialaccount.providers.base import ProviderException
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from requests import RequestException
+
 from ideabox.http import client_address
 
+from . import sso
+from .adapter import unreachable
 from .services import acting_from
+
+logger = logging.getLogger(__name__)
 
 
 class AuditAddressMiddleware:
@@ -14,3 +26,38 @@ class AuditAddressMiddleware:
     def __call__(self, request):
         with acting_from(client_address(request)):
             return self.get_response(request)
+
+
+class CompanySignInErrorsMiddleware:
+    """Company sign-in's failures as pages that say what happened, never a
+    server error.
+
+    allauth's OpenID Connect views fetch the provider's discovery document
+    while building the redirect (log-in) and the token client (callback),
+    outside their own error handling: a provider that is down raised a 500.
+    Exceptions of the provider's making, raised by allauth's socialaccount
+    views only, become the "does not answer" page (503). And allauth's social
+    sign-up form, where another address could be typed (a second account for
+    one person), is never shown: accounts are made without a form
+    (accounts.adapter.SocialAccountAdapter)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.url_name == "socialaccount_signup":
+            return render(request, "socialaccount/signup.html", status=403)
+        return None
+
+    def process_exception(self, request, exception):
+        match = request.resolver_match
+        if match is None or not match.func.__module__.startswith("allauth.socialaccount"):
+            return None
+        if not isinstance(exception, RequestException | OAuth2Error | ProviderException):
+            return None
+        logger.warning("company sign-in: the identity provider failed: %r", exception)
+        entry = sso.provider(match.kwargs.get("provider_id") or match.kwargs.get("organization_slug") or "")
+        return unreachable(request, entry["name"] if entry else "")
