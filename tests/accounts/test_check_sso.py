@@ -285,10 +285,3 @@ def test_saml_metadata_is_fetched_and_its_certificate_checked(key):
     assert "FAILED, the metadata" in line_of(output, "other")
     assert "FAILED, the metadata" in line_of(output, "lost")
     assert "3 identity providers of 4 failed the check." in output
-
-
-def test_saml_metadata_without_an_entity_id_fails():
-    output, status = check(saml("anon", {"metadata_url": "https://idp.corp.example/metadata"}))
-
-    assert status == 1
-    assert "idp.entity_id is needed" in line_of(output, "anon")

@@ -107,21 +107,19 @@ def check_saml(provider, now: datetime) -> str:
     if not idp.get("metadata_url"):
         return certificate_validity(idp["x509cert"], now)
     url = idp["metadata_url"]
-    if not idp.get("entity_id"):
-        raise Failed(_("idp.entity_id is needed with idp.metadata_url (it picks the entity in the metadata)"))
     try:
         # What allauth calls (allauth.socialaccount.providers.saml.utils),
         # with its timeout. python3-saml raises a bare Exception for an
         # answer that is not identity provider metadata.
         found = OneLogin_Saml2_IdPMetadataParser.parse_remote(
-            url, entity_id=idp["entity_id"], timeout=idp.get("metadata_request_timeout", 10)
+            url, entity_id=idp.get("entity_id"), timeout=idp.get("metadata_request_timeout", 10)
         ).get("idp", {})
     except Exception as error:  # reported, and the command fails
         raise Failed(_("the metadata %(url)s: %(error)s") % {"url": url, "error": error}) from error
     if not found.get("singleSignOnService", {}).get("url"):
         raise Failed(
             _("the metadata %(url)s has no sign-in address (HTTP-Redirect) for %(entity)s")
-            % {"url": url, "entity": idp["entity_id"]}
+            % {"url": url, "entity": idp.get("entity_id")}
         )
     certificates = _metadata_certificates(found)
     if not certificates:
