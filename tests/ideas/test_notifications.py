@@ -15,7 +15,16 @@ from campaigns.models import Audience, CampaignFollower, Phase, PhaseTransition
 from ideas import notifications, tasks
 from ideas.models import IdeaFollower, Status, StatusChange
 from tests.concurrency import at_once
-from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
+from tests.factories import (
+    CampaignFactory,
+    CommentFactory,
+    IdeaFactory,
+    UserFactory,
+    company_employee,
+    company_leaver,
+    employee,
+    the_box,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,11 +149,13 @@ def test_a_comment_is_announced_once_even_if_the_task_runs_twice(run):
 
 @pytest.mark.parametrize("make_campaign", [lambda: CampaignFactory(audience=Audience.INTERNAL), the_box])
 def test_only_employees_hear_of_an_internal_campaign_or_the_box(run, make_campaign):
+    """Employees by address or by a recent company sign-in; not a leaver."""
     insider, outsider = employee(), UserFactory()
+    signed_in, leaver = company_employee(), company_leaver()
     idea = IdeaFactory(campaign=make_campaign(), author=employee())
-    follow_idea(idea, insider, outsider)
+    follow_idea(idea, insider, outsider, signed_in, leaver)
     sent = run(notifications.idea_commented, CommentFactory(idea=idea).pk)
-    assert recipients_of(sent) == emails(idea.author, insider)
+    assert recipients_of(sent) == emails(idea.author, insider, signed_in)
 
 
 def test_an_author_who_is_no_longer_an_employee_hears_nothing_of_the_box(run):
@@ -286,8 +297,10 @@ def test_other_phase_changes_and_a_vote_already_closed_send_nothing(run):
 def test_a_non_employee_follower_of_an_internal_campaign_gets_nothing(run):
     campaign = CampaignFactory(phase=Phase.VOTING, audience=Audience.INTERNAL)
     insider, outsider = employee(), UserFactory()
-    follow_campaign(campaign, insider, outsider)
-    assert recipients_of(run(notifications.campaign_phase_changed, campaign.pk, Phase.VOTING)) == [insider.email]
+    signed_in, leaver = company_employee(), company_leaver()
+    follow_campaign(campaign, insider, outsider, signed_in, leaver)
+    sent = run(notifications.campaign_phase_changed, campaign.pk, Phase.VOTING)
+    assert recipients_of(sent) == emails(insider, signed_in)
 
 
 # --- campaigns: closing tomorrow ----------------------------------------------------
@@ -347,8 +360,9 @@ def test_a_french_recipient_gets_the_email_in_french(run):
 def test_an_internal_campaign_closing_is_told_to_employees_only(run):
     campaign = CampaignFactory(phase=Phase.SUBMISSION, audience=Audience.INTERNAL, submission_closes=NOW + 20 * HOUR)
     insider, outsider = employee(), UserFactory()
-    follow_campaign(campaign, insider, outsider)
-    assert recipients_of(run(notifications.campaigns_closing_tomorrow)) == [insider.email]
+    signed_in, leaver = company_employee(), company_leaver()
+    follow_campaign(campaign, insider, outsider, signed_in, leaver)
+    assert recipients_of(run(notifications.campaigns_closing_tomorrow)) == emails(insider, signed_in)
 
 
 # --- every e-mail ------------------------------------------------------------------
@@ -455,12 +469,17 @@ def test_the_digest_lists_the_weeks_new_ideas_and_followed_ideas_news(run):
 
 
 @freeze_time(NOW)
-def test_an_employee_digest_includes_internal_campaigns(run):
-    reader = employee()
+@pytest.mark.parametrize(
+    ("make_reader", "included"), [(employee, True), (company_employee, True), (company_leaver, False)]
+)
+def test_an_employee_digest_includes_internal_campaigns(run, make_reader, included):
+    reader = make_reader()
     opt_in(reader)
     IdeaFactory(campaign=CampaignFactory(phase=Phase.SUBMISSION, audience=Audience.INTERNAL), title="Internal idea")
+    IdeaFactory(campaign=CampaignFactory(phase=Phase.SUBMISSION), title="Public idea")
     [message] = run(notifications.weekly_digest)
-    assert "Internal idea" in message.body
+    assert "Public idea" in message.body
+    assert ("Internal idea" in message.body) is included
 
 
 @freeze_time(NOW)
@@ -508,11 +527,12 @@ def test_the_digest_query_count_does_not_grow_with_the_ideas(run, django_assert_
         idea = IdeaFactory(campaign=campaign, created_at=timezone.now() - HOUR)
         follow_idea(idea, reader)
         StatusChange.objects.create(idea=idea, from_status=Status.PUBLISHED, to_status=Status.SHORTLISTED)
-    # The readers, who is an employee, followed campaigns, the new ideas,
-    # their campaigns, followed ideas' changes; then per reader: the log
-    # check, savepoint, log row, outbox row, release, and the outbox row
-    # deleted once the broker took the e-mail.
-    with django_assert_num_queries(12):
+    # The readers, who is an employee (by address, by a recent company
+    # sign-in), followed campaigns, the new ideas, their campaigns, followed
+    # ideas' changes; then per reader: the log check, savepoint, log row,
+    # outbox row, release, and the outbox row deleted once the broker took
+    # the e-mail.
+    with django_assert_num_queries(13):
         run(notifications.weekly_digest)
     assert len(mail.outbox) == 1
 
