@@ -59,6 +59,11 @@ class User(AbstractUser):
         return self.display_name or self.get_username()
 
 
+# What an entity's code may hold: what HR systems use for ids.
+ENTITY_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
+ENTITY_CODE_RULE = _("Letters, digits and - _ . / only, starting with a letter or a digit.")
+
+
 class EntityKind(models.TextChoices):
     COMPANY = "company", _("company")
     DIVISION = "division", _("division")
@@ -82,12 +87,7 @@ class Entity(models.Model):
         _("code"),
         max_length=64,
         unique=True,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9][A-Za-z0-9_./-]*$",
-                _("Letters, digits and - _ . / only, starting with a letter or a digit."),
-            )
-        ],
+        validators=[RegexValidator(ENTITY_CODE_PATTERN, ENTITY_CODE_RULE)],
         help_text=_("The entity's id in the HR system and in the company sign-in's claim."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EntityKind.choices, default=EntityKind.DEPARTMENT)

@@ -51,6 +51,9 @@ ERROR_CODES: dict[str, Code] = {
     "already_moved": Code(409, _("the awarded idea was already moved into the idea box")),
     # co-authorship (ideas/coauthorship.py)
     "coauthors_locked": Code(409, _("voting has opened: invitations lapsed, nobody joins or leaves an idea")),
+    # the company's entities (accounts/entities.py)
+    "entity_in_use": Code(409, _("entities below it, members or ideas still refer to the entity")),
+    "invalid_csv": Code(400, _("the file was not imported: `errors` lists each bad line")),
     # answered by ideabox.views.server_error only: a bug, never raised on purpose
     "server_error": Code(500, _("a bug on the server's side: nothing more is said")),
 }

@@ -85,6 +85,8 @@ PROMISED_STATUS = {
     "awards_undecided": 409,
     "awards_closed": 409,
     "already_moved": 409,
+    "entity_in_use": 409,
+    "invalid_csv": 400,
     "conflict": 409,
     "unsupported_media_type": 415,
     "throttled": 429,
