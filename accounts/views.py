@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from allauth.account.models import EmailAddress
+from rest_framework.authtoken.models import Token
 
 from ideabox.exceptions import DomainError
 from ideabox.pages import show_refusal
@@ -48,8 +52,38 @@ def profile(request):
         "addresses": EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"),
         "user_roles": roles.roles_of(request.user),
         "employee_domains": settings.EMPLOYEE_EMAIL_DOMAINS,
+        "api_token": Token.objects.filter(user=request.user).only("created").first(),
     }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
+
+
+def _back_to_profile_after_login(view):
+    # The token buttons post from the profile page: whoever's session ended
+    # meanwhile logs in and comes back to it (a GET of these routes is 405).
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(reverse("accounts:profile"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_POST
+@_back_to_profile_after_login
+@never_cache
+def issue_token(request):
+    """Issue a new API token (replacing any other) and show its key, this
+    once: it is never shown again."""
+    key = services.issue_api_token(user=request.user)
+    return render(request, "accounts/api_token.html", {"key": key})
+
+
+@require_POST
+@_back_to_profile_after_login
+def revoke_token(request):
+    if services.revoke_api_token(user=request.user):
+        messages.success(request, _("Your API token was revoked: it no longer works."))
+    return redirect("accounts:profile")
 
 
 @login_required

@@ -24,6 +24,8 @@ PERMISSION_TESTS = {
     "": "test_the_home_page_lists_the_campaigns_live_for_each_audience",
     "accounts/notifications/": "test_every_signed_in_person_sees_their_settings",
     "accounts/profile/": "test_the_personal_pages_are_for_whoever_is_logged_in",
+    "accounts/profile/token/": "test_every_signed_in_person_manages_their_own_api_token",
+    "accounts/profile/token/revoke/": "test_every_signed_in_person_manages_their_own_api_token",
     "accounts/receipts/": "test_the_personal_pages_are_for_whoever_is_logged_in",
     "accounts/unsubscribe/<str:token>/": "test_an_unsubscribe_link_works_for_whoever_holds_it_and_nobody_else",
     "api/v1/auth/token/": "test_every_account_exchanges_its_own_credentials_for_a_token",

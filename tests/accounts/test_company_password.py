@@ -100,7 +100,7 @@ def test_a_company_accounts_username_is_refused_once_the_password_is_right(clien
 def test_a_wrong_password_by_username_says_nothing_of_the_company(client, carol):
     response = log_in(client, "carol", "wrong")
     assert errors_of(response) == [WRONG]
-    assert "company account" not in response.content.decode()
+    assert REFUSAL not in response.content.decode()
 
 
 def test_failed_passwords_of_a_company_account_still_count(client, carol):
