@@ -103,8 +103,10 @@ def _check(entry, index: int, seen: set[str]) -> dict:
         }
     else:
         idp = entry.get("idp")
+        # allauth reads entity_id in both cases (with metadata_url, to pick
+        # the IdP out of the metadata): without it, sign-in was a 500.
         if not isinstance(idp, dict) or not (
-            idp.get("metadata_url") or (idp.get("entity_id") and idp.get("sso_url") and idp.get("x509cert"))
+            idp.get("entity_id") and (idp.get("metadata_url") or (idp.get("sso_url") and idp.get("x509cert")))
         ):
             raise _fail(index, "'idp' needs either metadata_url and entity_id, or entity_id, sso_url and x509cert")
         attributes = entry.get("attributes", {})
@@ -174,6 +176,10 @@ def _saml_app(entry: dict) -> dict:
             "want_assertion_signed": True,
             "reject_idp_initiated_sso": True,
             "strict": True,
+            # python3-saml checks the shape of our own URLs (built by Django
+            # from the checked Host) and refused an intranet host such as
+            # "ideabox" with a server error at the log-in button.
+            "allow_single_label_domains": True,
             **entry["advanced"],
         },
     }

@@ -12,8 +12,12 @@ One RSA key and self-signed certificate are made per test session
 """
 
 import base64
+import contextlib
 import datetime as dt
 import functools
+import http.server
+import socket
+import threading
 import uuid
 import zlib
 from dataclasses import dataclass
@@ -30,9 +34,9 @@ from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 ENTITY_ID = "https://idp.corp.example/saml"
 SSO_URL = "https://idp.corp.example/sso"
-# Our side, as the tests' requests reach it: python3-saml refuses a
-# single-label host such as Django's "testserver" in its own URLs.
-SP_HOST = "localhost"
+# Our side, as the tests' requests reach it. allauth's SAML views read the
+# Host header, which Django's test client sends only when told to.
+SP_HOST = "testserver"
 
 # The attribute names Entra ID sends (accounts.sso_config's defaults).
 EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
@@ -178,6 +182,8 @@ def build_response(
     credentials: Credentials | None = None,
     sign_assertion: bool = True,
     sign_response: bool = False,
+    sha1: bool = False,
+    name_id_format: str = OneLogin_Saml2_Constants.NAMEID_PERSISTENT,
     **person,
 ) -> str:
     """A SAML Response answering `request` (None: unsolicited, as an
@@ -188,7 +194,8 @@ def build_response(
     `person` (first_name, last_name, department, language). The audience is
     our SP's entity id (allauth's metadata URL by default), the destination
     and recipient the request's ACS URL; `now` and `valid_for` place the
-    assertion in time (a past `now` makes an expired one).
+    assertion in time (a past `now` makes an expired one). Signed with
+    RSA-SHA256, or RSA-SHA1 with `sha1` (deprecated, as old ADFS did).
     """
     credentials = credentials or idp_credentials()
     now = now or dt.datetime.now(dt.UTC)
@@ -215,7 +222,7 @@ def build_response(
         f' ID="{assertion_id}" Version="2.0" IssueInstant="{issued}">'
         f"<saml:Issuer>{escape(issuer)}</saml:Issuer>"
         "<saml:Subject>"
-        f'<saml:NameID Format="{OneLogin_Saml2_Constants.NAMEID_PERSISTENT}">{escape(name_id or email)}</saml:NameID>'
+        f"<saml:NameID Format={quoteattr(name_id_format)}>{escape(name_id or email)}</saml:NameID>"
         f'<saml:SubjectConfirmation Method="{OneLogin_Saml2_Constants.CM_BEARER}">'
         f"<saml:SubjectConfirmationData NotOnOrAfter={quoteattr(until)} Recipient={quoteattr(acs_url)}{answering}/>"
         "</saml:SubjectConfirmation>"
@@ -231,7 +238,7 @@ def build_response(
         + "</saml:AttributeStatement></saml:Assertion>"
     )
     if sign_assertion:
-        assertion = _sign(assertion, credentials)
+        assertion = _sign(assertion, credentials, sha1=sha1)
     response = (
         f'<samlp:Response xmlns:samlp="{_SAMLP}" xmlns:saml="{OneLogin_Saml2_Constants.NS_SAML}"'
         f' ID="_r{uuid.uuid4().hex}" Version="2.0" IssueInstant="{issued}"'
@@ -242,18 +249,18 @@ def build_response(
         f"{assertion}</samlp:Response>"
     )
     if sign_response:
-        response = _sign(response, credentials)
+        response = _sign(response, credentials, sha1=sha1)
     return response
 
 
-def _sign(xml: str, credentials: Credentials) -> str:
+def _sign(xml: str, credentials: Credentials, *, sha1: bool = False) -> str:
     # add_sign signs the element holding the first saml:Issuer: the root here.
     signed = OneLogin_Saml2_Utils.add_sign(
         xml,
         credentials.key_pem,
         credentials.cert_pem,
-        sign_algorithm=OneLogin_Saml2_Constants.RSA_SHA256,
-        digest_algorithm=OneLogin_Saml2_Constants.SHA256,
+        sign_algorithm=OneLogin_Saml2_Constants.RSA_SHA1 if sha1 else OneLogin_Saml2_Constants.RSA_SHA256,
+        digest_algorithm=OneLogin_Saml2_Constants.SHA1 if sha1 else OneLogin_Saml2_Constants.SHA256,
     )
     text = signed.decode() if isinstance(signed, bytes) else signed
     # Without its XML declaration, so the assertion can sit inside a Response.
@@ -263,3 +270,55 @@ def _sign(xml: str, credentials: Credentials) -> str:
 def encode(xml: str) -> str:
     """The HTTP-POST binding's SAMLResponse field."""
     return base64.b64encode(xml.encode()).decode()
+
+
+def metadata() -> str:
+    """The identity provider's metadata, as an operator's `metadata_url`
+    serves it: its entity id, signing certificate and sign-on URL."""
+    return (
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"'
+        f' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID={quoteattr(ENTITY_ID)}>'
+        f'<md:IDPSSODescriptor protocolSupportEnumeration="{_SAMLP}">'
+        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>'
+        f"<ds:X509Certificate>{idp_credentials().x509cert}</ds:X509Certificate>"
+        "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        f'<md:SingleSignOnService Binding="{OneLogin_Saml2_Constants.BINDING_HTTP_REDIRECT}"'
+        f" Location={quoteattr(SSO_URL)}/>"
+        "</md:IDPSSODescriptor></md:EntityDescriptor>"
+    )
+
+
+@contextlib.contextmanager
+def metadata_server():
+    """The metadata served over HTTP on 127.0.0.1 (a free port), in a
+    thread; yields its URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = metadata().encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/metadata"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def unreachable_url() -> str:
+    """An address where nothing answers: a port just freed."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/metadata"

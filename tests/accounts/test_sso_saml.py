@@ -12,7 +12,9 @@ responses).
 
 import base64
 import datetime as dt
+import logging
 
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -75,6 +77,14 @@ def signed_in_user(browser) -> User | None:
     return User.objects.get(pk=user_id) if user_id else None
 
 
+@pytest.fixture
+def saml_log(caplog):
+    """What allauth logs when it refuses a response: the reason, for the
+    operator (the person sees a page that says the sign-in failed)."""
+    caplog.set_level(logging.ERROR, logger="allauth.socialaccount.providers.saml")
+    return caplog
+
+
 def assert_refused(response, browser, *, users: int = 0):
     """A clear page, never a 500; nobody signed in, nothing created."""
     assert response.status_code < 500
@@ -82,6 +92,11 @@ def assert_refused(response, browser, *, users: int = 0):
     assert signed_in_user(browser) is None
     assert User.objects.count() == users
     assert SocialAccount.objects.count() == users
+
+
+def assert_refused_because(reason: str, response, browser, saml_log):
+    assert_refused(response, browser)
+    assert reason in saml_log.text
 
 
 # --- signing in ----------------------------------------------------------------------
@@ -178,10 +193,48 @@ def test_a_response_signed_as_a_whole_and_in_its_assertion_is_accepted(browser):
     assert signed_in_user(browser) is not None
 
 
+def test_the_certificate_may_be_given_as_pem(browser):
+    with configure(idp={**saml_idp.provider_entry()["idp"], "x509cert": saml_idp.idp_credentials().cert_pem}):
+        response = sign_in(browser)
+    assert response.status_code == 302
+    assert signed_in_user(browser) is not None
+
+
+def test_an_address_given_as_the_name_id_is_the_persons_address(browser):
+    response = sign_in(
+        browser,
+        name_id="ann@corp.example",
+        name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        attributes={saml_idp.GIVEN_NAME: "Ann"},
+    )
+    assert response.status_code == 302
+    assert signed_in_user(browser).email == "ann@corp.example"
+
+
+def test_the_identity_provider_may_be_configured_by_its_metadata(browser):
+    with saml_idp.metadata_server() as url, configure(idp={"entity_id": saml_idp.ENTITY_ID, "metadata_url": url}):
+        response = sign_in(browser)
+    assert response.status_code == 302
+    assert signed_in_user(browser) is not None
+
+
+def test_metadata_needs_the_identity_providers_entity_id():
+    with pytest.raises(ImproperlyConfigured, match="entity_id"):
+        sso_config.overrides([saml_idp.provider_entry(idp={"metadata_url": "https://idp.corp.example/metadata"})])
+
+
+def test_a_sign_in_started_at_the_identity_provider_is_accepted_when_allowed(browser):
+    with configure(advanced={"reject_idp_initiated_sso": False}):
+        response = post_response(browser, saml_idp.build_response(None), relay_state="/campaigns/")
+    assert response.status_code == 302
+    assert response["Location"] == "/campaigns/"
+    assert signed_in_user(browser) is not None
+
+
 # --- refusals --------------------------------------------------------------------------
 
 
-def test_a_response_changed_after_signing_is_refused(browser):
+def test_a_response_changed_after_signing_is_refused(browser, saml_log):
     request = start(browser)
     xml = saml_idp.build_response(request, email="ann@corp.example")
     forged = xml.replace("ann@corp.example", "boss@corp.example")
@@ -189,59 +242,64 @@ def test_a_response_changed_after_signing_is_refused(browser):
 
     response = post_response(browser, forged, request.relay_state)
 
-    assert_refused(response, browser)
+    assert_refused_because("Signature validation failed", response, browser, saml_log)
     assert ERROR_PAGE in [t.name for t in response.templates]
 
 
-def test_a_response_signed_by_another_key_is_refused(browser):
+def test_a_response_signed_by_another_key_is_refused(browser, saml_log):
     response = sign_in(browser, credentials=saml_idp.other_credentials())
-    assert_refused(response, browser)
+    assert_refused_because("Signature validation failed", response, browser, saml_log)
 
 
-def test_an_unsigned_assertion_is_refused_even_in_a_signed_response(browser):
+def test_an_unsigned_assertion_is_refused_even_in_a_signed_response(browser, saml_log):
     response = sign_in(browser, sign_assertion=False, sign_response=True)
-    assert_refused(response, browser)
+    assert_refused_because("The Assertion of the Response is not signed", response, browser, saml_log)
 
 
-def test_an_unsigned_response_is_refused(browser):
+def test_a_signature_made_with_sha1_is_refused(browser, saml_log):
+    response = sign_in(browser, sha1=True)
+    assert_refused_because("Deprecated signature algorithm", response, browser, saml_log)
+
+
+def test_an_unsigned_response_is_refused(browser, saml_log):
     response = sign_in(browser, sign_assertion=False)
-    assert_refused(response, browser)
+    assert_refused_because("The Assertion of the Response is not signed", response, browser, saml_log)
 
 
-def test_an_expired_assertion_is_refused(browser):
+def test_an_expired_assertion_is_refused(browser, saml_log):
     response = sign_in(browser, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
-    assert_refused(response, browser)
+    assert_refused_because("Could not validate timestamp: expired", response, browser, saml_log)
 
 
-def test_an_assertion_posted_after_its_validity_is_refused(browser):
+def test_an_assertion_posted_after_its_validity_is_refused(browser, saml_log):
     request = start(browser)
     xml = saml_idp.build_response(request, valid_for=dt.timedelta(minutes=5))
 
     with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)):
         response = post_response(browser, xml, request.relay_state)
 
-    assert_refused(response, browser)
+    assert_refused_because("A valid SubjectConfirmation was not found", response, browser, saml_log)
 
 
-def test_an_assertion_for_another_service_is_refused(browser):
+def test_an_assertion_for_another_service_is_refused(browser, saml_log):
     response = sign_in(browser, audience="https://another-app.corp.example/saml/metadata")
-    assert_refused(response, browser)
+    assert_refused_because("is not a valid audience for this Response", response, browser, saml_log)
 
 
-def test_a_response_sent_to_another_address_is_refused(browser):
+def test_a_response_sent_to_another_address_is_refused(browser, saml_log):
     response = sign_in(browser, destination="https://another-app.corp.example/saml/acs")
-    assert_refused(response, browser)
+    assert_refused_because("The response was received at", response, browser, saml_log)
 
 
-def test_a_response_from_another_issuer_is_refused(browser):
+def test_a_response_from_another_issuer_is_refused(browser, saml_log):
     response = sign_in(browser, issuer="https://idp.elsewhere.example/saml")
-    assert_refused(response, browser)
+    assert_refused_because("Invalid issuer in the Assertion/Response", response, browser, saml_log)
 
 
-def test_an_unsolicited_response_is_refused(browser):
+def test_an_unsolicited_response_is_refused(browser, saml_log):
     xml = saml_idp.build_response(None)
     response = post_response(browser, xml, relay_state="/campaigns/")
-    assert_refused(response, browser)
+    assert_refused_because("IdP initiated SSO rejected", response, browser, saml_log)
 
 
 def test_a_response_to_a_request_this_browser_did_not_make_is_refused(browser):
