@@ -44,6 +44,29 @@ def co_authors_for(idea: Idea, viewer) -> list[dict]:
     return [person(user) for user in idea.coauthors.all()]
 
 
+class EntitySerializer(serializers.Serializer):
+    """The entity an idea came from, as far as the caller may know it (Idea.entity_shown_to)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    path = serializers.ListField(
+        child=serializers.CharField(), help_text="The names from the top of the company down to this entity."
+    )
+
+    def to_representation(self, entity) -> dict:
+        # Written directly, as PersonSerializer does: the fields above are the schema.
+        return {"id": entity.pk, "name": entity.name, "path": [node.name for node in entity.path]}
+
+
+_ENTITY = EntitySerializer()
+
+
+def entity_for(idea: Idea, viewer) -> dict | None:
+    """An idea's `entity` as `viewer` may know it, or null."""
+    entity = idea.entity_shown_to(viewer)
+    return None if entity is None else _ENTITY.to_representation(entity)
+
+
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField(help_text="What the file shows: an image's alternative text (empty if none).")
@@ -65,6 +88,7 @@ class IdeaSerializer(serializers.ModelSerializer):
     votes = serializers.SerializerMethodField()
     author = serializers.SerializerMethodField()
     co_authors = serializers.SerializerMethodField()
+    entity = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -83,6 +107,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "author",
             "co_authors",
             "anonymous",
+            "entity",
             "comment_count",
             "created_at",
             "url",
@@ -101,6 +126,12 @@ class IdeaSerializer(serializers.ModelSerializer):
     @extend_schema_field(PersonSerializer(many=True))
     def get_co_authors(self, idea: Idea) -> list[dict]:
         return co_authors_for(idea, self.context["request"].user)
+
+    @extend_schema_field(EntitySerializer(allow_null=True))
+    def get_entity(self, idea: Idea) -> dict | None:
+        """The author's entity when they submitted; for an anonymous idea,
+        only its division unless the caller is a moderator or an author."""
+        return entity_for(idea, self.context["request"].user)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, idea: Idea) -> str:
@@ -217,7 +248,7 @@ def _campaign(request, slug: str) -> Campaign:
 def _ideas_for_api(user):
     return (
         Idea.objects.visible_to(user)
-        .select_related("campaign", "author", "category")
+        .select_related("campaign", "author", "category", selectors.ENTITY_PATH)
         .prefetch_related("tags", "coauthors", "attachments")
     )
 

@@ -77,6 +77,29 @@ class IdeaQuerySet(models.QuerySet):
             public |= Q(author=user)
         return self.filter(public)
 
+    def from_entities(self, ids, viewer):
+        """Ideas whose entity, as `viewer` is shown it (Idea.entity_shown_to),
+        is one of `ids` (a list's "entity" filter, given an entity and what is
+        below it). Asking for a department finds none of its anonymous ideas
+        for whoever is shown only their division: the filter names no more
+        than the idea's page does."""
+        from accounts import roles
+        from accounts.models import EntityKind
+
+        ids = list(ids)
+        whole = Q(entity__in=ids)
+        if roles.is_moderator(viewer):
+            return self.filter(whole)
+        shown_whole = Q(anonymous=False)
+        if viewer is not None and viewer.is_authenticated:
+            coauthored = Idea.coauthors.through.objects.filter(user_id=viewer.pk).values("idea_id")
+            shown_whole |= Q(author_id=viewer.pk) | Q(pk__in=coauthored)
+        above_departments = [EntityKind.COMPANY, EntityKind.DIVISION]
+        up_to_the_division = Q(entity__kind__in=above_departments, entity__in=ids) | Q(
+            entity__kind=EntityKind.DEPARTMENT, entity__parent__kind__in=above_departments, entity__parent__in=ids
+        )
+        return self.filter((shown_whole & whole) | (~shown_whole & up_to_the_division))
+
     def listed(self):
         """What lists, rankings and counts show: not hidden, approved, not
         merged. One idea in hand asks Idea.is_listed, the same rule."""
@@ -107,6 +130,17 @@ class Idea(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="ideas", verbose_name=_("tags"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     anonymous = models.BooleanField(_("hide my name from the public"), default=False)
+    # The author's entity when they submitted, kept when they move: what the
+    # idea is counted under. Who sees how much of it: entity_shown_to.
+    entity = models.ForeignKey(
+        "accounts.Entity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ideas",
+        verbose_name=_("entity"),
+        help_text=_("The author's entity when the idea was submitted."),
+    )
 
     # Moderation, beside the status: restoring a hidden idea keeps its status.
     approved = models.BooleanField(_("approved"), default=True, help_text=_("False while awaiting pre-moderation."))
@@ -218,6 +252,35 @@ class Idea(models.Model):
         if person is None or not self.anonymous or self.author_visible_to(viewer):
             return True
         return not self.has_author(person)
+
+    # --- which entity it came from (PRODUCT.md, issue 12) ----------------------------
+
+    def entity_shown_to(self, viewer):
+        """The entity `viewer` is shown this idea came from, or None.
+
+        Named ideas: whoever may see the idea sees the author's entity.
+        Anonymous ideas: moderators and the idea's authors see it whole;
+        everybody else only down to the division, so that a small
+        department does not name the author: a company or a division shows
+        itself, a department what it belongs to (its division, or the
+        company when it hangs right under it), an unplaced department
+        nothing. Lists select `entity__parent__parent` (the tree is three
+        deep), which the API's path reads too.
+        """
+        entity = self.entity
+        if entity is None or not self.anonymous or self._entity_whole_for(viewer):
+            return entity
+        if entity.kind != entity.Kind.DEPARTMENT:
+            return entity
+        above = entity.parent
+        return above if above is not None and above.kind != above.Kind.DEPARTMENT else None
+
+    def _entity_whole_for(self, viewer) -> bool:
+        if viewer is None or not viewer.is_authenticated:
+            return False
+        from accounts import roles
+
+        return roles.is_moderator(viewer) or self.has_author(viewer)
 
     @staticmethod
     def preload_authorship(ideas, viewer) -> None:

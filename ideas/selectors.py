@@ -19,6 +19,10 @@ from campaigns.models import Campaign, Phase
 
 from .models import Comment, Idea, Status
 
+# What Idea.entity_shown_to reads, in the idea's own query: the entity and
+# the two above it (the tree is company > division > department).
+ENTITY_PATH = "entity__parent__parent"
+
 NEWEST = "newest"
 MOST_SUPPORTED = "most_supported"
 MOST_DISCUSSED = "most_discussed"
@@ -147,7 +151,7 @@ def listed_ideas(campaign: Campaign, user):
         Idea.objects.filter(campaign=campaign)
         .moderated_for(user)
         .listed()
-        .select_related("author", "category")
+        .select_related("author", "category", ENTITY_PATH)
         .prefetch_related("tags")
     )
 
@@ -191,7 +195,7 @@ def similar_ideas(*, campaign: Campaign, text: str, user, limit: int = 5, exclud
 def idea_for_page(user, pk: int) -> Idea | None:
     return (
         Idea.objects.visible_to(user)
-        .select_related("campaign", "author", "category", "merged_into")
+        .select_related("campaign", "author", "category", "merged_into", ENTITY_PATH)
         .prefetch_related("tags", "coauthors", "attachments")
         .filter(pk=pk)
         .first()

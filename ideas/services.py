@@ -318,6 +318,8 @@ def submit_idea(
             idea = Idea.objects.create(
                 campaign=campaign,
                 author=author,
+                # Where the author works now, kept when they move (Idea.entity).
+                entity_id=author.entity_id,
                 title=title,
                 summary=summary,
                 body=body,

@@ -208,6 +208,7 @@ def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -
         "campaign": idea.campaign,
         "coauthors": coauthors,
         "shows_author": shows_author,
+        "entity_names": _entity_names(idea.entity_shown_to(user)),
         "tags": list(idea.tags.all()),
         "images": [a for a in attachments if a.is_image],
         "documents": [a for a in attachments if not a.is_image],
@@ -222,6 +223,13 @@ def _detail_context(request, idea, *, comment_form: CommentForm | None = None) -
         "may_edit": services.may_edit(user, idea),
         **_coauthorship_context(user, idea),
     }
+
+
+def _entity_names(entity) -> list[str]:
+    """The names shown as "Division › Department": the path below the company (one company runs the site)."""
+    if entity is None:
+        return []
+    return [node.name for node in entity.path if node.kind != node.Kind.COMPANY] or [entity.name]
 
 
 def _coauthorship_context(user, idea) -> dict:

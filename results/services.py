@@ -253,6 +253,7 @@ def _move_to_box(*, idea: Idea, by, now: datetime.datetime, stored: list[str]) -
         copy = Idea.objects.create(
             campaign=box,
             author=current.author,
+            entity_id=current.entity_id,  # where it came from when it was submitted
             title=current.title,
             summary=current.summary,
             body=body,

@@ -4,6 +4,7 @@ Idea.author_visible_to (the one rule, ideas/models.py) through these.
     {% load authorship %}
     {% if idea|author_visible_to:user %}…{% endif %}
     {% commenter idea comment as name %}{{ name }}
+    {% with entity=idea|entity_shown_to:user %}…{% endwith %}
 """
 
 from django import template
@@ -16,6 +17,12 @@ register = template.Library()
 def author_visible_to(idea, viewer) -> bool:
     """Whether `viewer` (the template's `user`) may learn who wrote `idea`."""
     return idea.author_visible_to(viewer)
+
+
+@register.filter
+def entity_shown_to(idea, viewer):
+    """The entity `viewer` is shown `idea` came from (Idea.entity_shown_to), or None."""
+    return idea.entity_shown_to(viewer)
 
 
 @register.simple_tag(takes_context=True)
