@@ -26,8 +26,25 @@ class NotificationSettingsForm(forms.ModelForm):
         fields = list(NotificationSettings.KINDS)
 
 
-def _refusal(error: DomainError) -> forms.ValidationError:
-    return forms.ValidationError(error.detail, code=error.code)
+def _refuse_company_address(login: str) -> None:
+    # services.refuse_company_login, as a form error.
+    try:
+        services.refuse_company_login(login)
+    except DomainError as error:
+        raise forms.ValidationError(error.detail, code=error.code) from error
+
+
+class CompanyAddressRefused:
+    """A form whose e-mail address may not be one company sign-in serves.
+
+    By the domain alone, before anything is looked up: the refusal says
+    nothing of whether the address has an account (sign-up's rehearsal
+    and the password reset's silence stay as they are for the others).
+    """
+
+    def clean_email(self):
+        _refuse_company_address(self.cleaned_data.get("email", ""))
+        return super().clean_email()
 
 
 class LoginForm(AllauthLoginForm):
@@ -46,10 +63,7 @@ class LoginForm(AllauthLoginForm):
 
     def clean_login(self):
         login = super().clean_login()
-        try:
-            services.refuse_company_login(login)
-        except DomainError as error:
-            raise _refusal(error) from error
+        _refuse_company_address(login)
         return login
 
     def clean(self):
@@ -59,25 +73,16 @@ class LoginForm(AllauthLoginForm):
                 services.refuse_company_account(self.user)
             except DomainError as error:
                 self.user = None
-                raise _refusal(error) from error
+                raise forms.ValidationError(error.detail, code=error.code) from error
         return cleaned_data
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(CompanyAddressRefused, AllauthSignupForm):
     """allauth's sign-up, doing the same work whether or not the address has an account.
 
     The username is the name shown beside a person's ideas and comments until
     they choose a display name: it must not pass for a staff member's.
     """
-
-    def clean_email(self):
-        # By the domain alone, before anything is looked up: the refusal
-        # says nothing of whether the address has an account.
-        try:
-            services.refuse_company_login(self.cleaned_data.get("email", ""))
-        except DomainError as error:
-            raise _refusal(error) from error
-        return super().clean_email()
 
     def clean_username(self):
         username = super().clean_username()
@@ -93,14 +98,6 @@ class SignupForm(AllauthSignupForm):
         return super().try_save(request)
 
 
-class ResetPasswordForm(AllauthResetPasswordForm):
+class ResetPasswordForm(CompanyAddressRefused, AllauthResetPasswordForm):
     """allauth's password reset, which sends nothing to an address company
-    sign-in serves: its password is the company's (refused by the domain
-    alone, so it tells nobody whether the address has an account)."""
-
-    def clean_email(self):
-        try:
-            services.refuse_company_login(self.cleaned_data.get("email", ""))
-        except DomainError as error:
-            raise _refusal(error) from error
-        return super().clean_email()
+    sign-in serves: its password is the company's."""
