@@ -28,7 +28,7 @@ import os
 import socket
 import threading
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.test import override_settings
 from django.urls import reverse
@@ -99,7 +99,11 @@ class Provider:
         """Refuse at the provider ("Deny"): the URL it sends the browser back to."""
         response = requests.post(url, data={"action": "deny"}, allow_redirects=False, timeout=5)
         assert response.status_code == 302, response.text[:500]
-        return response.headers["Location"]
+        location = response.headers["Location"]
+        # The mock leaves out the state, which a provider sends back with an
+        # error as with a code (RFC 6749, 4.1.2.1).
+        state = dict(parse_qsl(urlsplit(url).query))["state"]
+        return location if "state=" in location else f"{location}&{urlencode({'state': state})}"
 
     @staticmethod
     def finish(client, url: str):
