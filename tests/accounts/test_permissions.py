@@ -1,15 +1,30 @@
 """Who may open the personal pages, use an unsubscribe link and fetch an
 API token, role by role."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts import notifications
 from accounts.models import NotificationSettings
-from tests.factories import PASSWORD, ROLES, UserFactory, user_with_role
+from campaigns.models import Audience
+from tests.factories import (
+    DAY,
+    PASSWORD,
+    ROLES,
+    ROLES_WITH_COMPANY,
+    CampaignFactory,
+    UserFactory,
+    answers_as,
+    company_leaver,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +89,55 @@ def test_every_account_exchanges_its_own_credentials_for_a_token(role):
         return
     assert response.status_code == 200
     assert response.json()["token"] == Token.objects.get(user=user).key
+
+
+# --- a token answers as a session does ---------------------------------------------------------
+# The token lookup (accounts.authentication) reads the verified addresses and
+# the last company sign-in in its own query on PostgreSQL: the same roles as
+# a signed-in session must come out of it.
+
+
+def _token_client(user) -> APIClient:
+    api = APIClient()
+    token, _created = Token.objects.get_or_create(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES_WITH_COMPANY if role != "visitor"])
+def test_a_token_gives_the_roles_a_session_gives(client, role):
+    user = user_with_role(role)
+    internal = CampaignFactory(audience=Audience.INTERNAL)
+    client.force_login(user)
+    by_session = client.get(reverse("api:me"))
+    by_token = _token_client(user).get(reverse("api:me"))
+    assert by_session.status_code == by_token.status_code == 200
+    assert by_token.json() == by_session.json()
+    assert by_token.json()["is_employee"] is (answers_as(role) == "employee")
+    detail = reverse("api:campaigns-detail", kwargs={"slug": internal.slug})
+    expected = 200 if answers_as(role) in ("employee", "moderator", "manager") else 404
+    assert client.get(detail).status_code == _token_client(user).get(detail).status_code == expected
+
+
+def test_the_latest_of_several_company_sign_ins_counts(client):
+    """A second provider's recent sign-in keeps a person an employee whose
+    first provider's sign-in is too old (the lookup takes the latest)."""
+    user = company_leaver()
+    account = SocialAccount.objects.create(user=user, provider="other", uid="other-1")
+    assert _token_client(user).get(reverse("api:me")).json()["is_employee"] is True
+    SocialAccount.objects.filter(pk=account.pk).update(last_login=timezone.now() - 40 * DAY)
+    assert _token_client(user).get(reverse("api:me")).json()["is_employee"] is False
+    client.force_login(user)
+    assert client.get(reverse("api:me")).json()["is_employee"] is False
+
+
+@pytest.mark.parametrize("role", ["participant", "employee", "company employee", "company leaver"])
+def test_a_token_reads_the_company_sign_in_without_another_query(django_assert_num_queries, role):
+    """An employee by company sign-in costs a token call no more queries than
+    one by address (on PostgreSQL, the lookup itself reads it)."""
+    baseline = _token_client(user_with_role("participant"))
+    with CaptureQueriesContext(connection) as expected:
+        assert baseline.get(reverse("api:me")).status_code == 200
+    api = _token_client(user_with_role(role))
+    with django_assert_num_queries(len(expected)):
+        assert api.get(reverse("api:me")).status_code == 200
