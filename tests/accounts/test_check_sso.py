@@ -1,11 +1,10 @@
 """`manage.py check_sso` against real servers: an OpenID Connect provider
-(oidc-provider-mock) and a small HTTP server for what a real one would not
-serve wrong, and certificates made here."""
+(oidc-provider-mock, tests.accounts.sso_oidc), the SAML test identity
+provider's metadata server for what a real provider would not serve wrong
+(tests.accounts.saml_idp), and certificates made here."""
 
-import http.server
+import json
 import socket
-import threading
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -18,44 +17,20 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from oidc_provider_mock import run_server_in_thread
 
 from accounts import sso_config
+from tests.accounts import saml_idp, sso_oidc
 
 
 @pytest.fixture(scope="module")
 def oidc_server():
-    with run_server_in_thread() as server:
-        yield f"http://localhost:{server.server_port}"
+    with sso_oidc.running_provider() as provider:
+        yield provider.base_url
 
 
-@contextmanager
-def http_server(pages: dict[str, tuple[str, bytes]]):
-    """Serves {path: (content type, body)}; anything else is a 404."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path not in pages:
-                self.send_error(404)
-                return
-            content_type, body = pages[self.path]
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serving(document):
+    """A server answering this (a JSON document, or text) at every path."""
+    return saml_idp.metadata_server(document if isinstance(document, str) else json.dumps(document))
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +121,8 @@ def test_the_discovery_address_may_be_given_whole(oidc_server):
 
 
 def test_an_unreachable_provider_fails_with_exit_status_1(oidc_server):
-    # A port nobody listens on: the connection is refused at once.
-    with http_server({}) as url:
-        unreachable = url
+    unreachable = f"http://127.0.0.1:{sso_oidc.free_port()}"
+
     output, status = check(oidc("corp", oidc_server), oidc("gone", unreachable))
 
     assert status == 1
@@ -173,8 +147,7 @@ def test_a_provider_that_does_not_answer_in_time_fails(oidc_server):
 
 
 def test_a_discovery_document_without_the_endpoints_fails():
-    document = b'{"issuer": "x", "authorization_endpoint": "https://idp/authorize"}'
-    with http_server({"/.well-known/openid-configuration": ("application/json", document)}) as url:
+    with serving({"issuer": "x", "authorization_endpoint": "https://idp/authorize"}) as url:
         output, status = check(oidc("half", url))
 
     assert status == 1
@@ -182,7 +155,7 @@ def test_a_discovery_document_without_the_endpoints_fails():
 
 
 def test_an_answer_that_is_not_a_discovery_document_fails():
-    with http_server({"/.well-known/openid-configuration": ("text/html", b"<html>Sign in</html>")}) as url:
+    with serving("<html>Sign in</html>") as url:
         output, status = check(oidc("html", url))
 
     assert status == 1
@@ -191,18 +164,35 @@ def test_an_answer_that_is_not_a_discovery_document_fails():
 
 def test_a_template_issuer_fails():
     # What Entra ID's /common/v2.0 answers: no token carries that issuer.
-    with http_server({}) as base:
-        pass
-    document = (
-        '{"issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",'
-        f' "authorization_endpoint": "{base}/a", "token_endpoint": "{base}/t",'
-        f' "userinfo_endpoint": "{base}/u", "jwks_uri": "{base}/k"}}'
-    ).encode()
-    with http_server({"/.well-known/openid-configuration": ("application/json", document)}) as url:
+    base = "https://login.microsoftonline.com/common"
+    document = {
+        "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
+        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+        "token_endpoint": f"{base}/oauth2/v2.0/token",
+        "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
+        "jwks_uri": f"{base}/discovery/v2.0/keys",
+    }
+    with serving(document) as url:
         output, status = check(oidc("common", url))
 
     assert status == 1
     assert "is a template" in line_of(output, "common")
+
+
+def test_signing_keys_that_hold_no_key_fail():
+    with serving({"keys": []}) as keys_url:
+        document = {
+            "issuer": "https://idp.corp.example",
+            "authorization_endpoint": "https://idp.corp.example/authorize",
+            "token_endpoint": "https://idp.corp.example/token",
+            "userinfo_endpoint": "https://idp.corp.example/userinfo",
+            "jwks_uri": keys_url,
+        }
+        with serving(document) as url:
+            output, status = check(oidc("keyless", url))
+
+    assert status == 1
+    assert f"the signing keys {keys_url} hold no key" in line_of(output, "keyless")
 
 
 def test_a_valid_saml_certificate_passes_with_or_without_its_pem_lines(key):
@@ -250,33 +240,16 @@ def test_a_saml_certificate_that_is_not_one_fails(garbage):
     assert line_of(output, "junk").startswith("junk (SAML 2.0): FAILED, the certificate cannot be read")
 
 
-def metadata(entity_id: str, cert: str) -> bytes:
-    return f"""<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
-    xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity_id}">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>
-      <ds:X509Certificate>{bare(cert)}</ds:X509Certificate>
-    </ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-        Location="https://idp.corp.example/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>""".encode()
-
-
 def test_saml_metadata_is_fetched_and_its_certificate_checked(key):
-    valid = certificate(key, not_before=now() - timedelta(days=1), not_after=now() + timedelta(days=365))
     expired = certificate(key, not_before=now() - timedelta(days=400), not_after=now() - timedelta(days=1))
-    pages = {
-        "/valid": ("application/xml", metadata("https://idp.corp.example", valid)),
-        "/expired": ("application/xml", metadata("https://idp.corp.example", expired)),
-    }
-    with http_server(pages) as url:
+    stale = saml_idp.metadata().replace(saml_idp.idp_credentials().x509cert, bare(expired))
+    entity = saml_idp.ENTITY_ID
+    with saml_idp.metadata_server() as fresh_url, saml_idp.metadata_server(stale) as stale_url:
         output, status = check(
-            saml("fresh", {"entity_id": "https://idp.corp.example", "metadata_url": f"{url}/valid"}),
-            saml("stale", {"entity_id": "https://idp.corp.example", "metadata_url": f"{url}/expired"}),
-            saml("other", {"entity_id": "https://other.example", "metadata_url": f"{url}/valid"}),
-            saml("lost", {"entity_id": "https://idp.corp.example", "metadata_url": f"{url}/missing"}),
+            saml("fresh", {"entity_id": entity, "metadata_url": fresh_url}),
+            saml("stale", {"entity_id": entity, "metadata_url": stale_url}),
+            saml("other", {"entity_id": "https://other.example", "metadata_url": fresh_url}),
+            saml("lost", {"entity_id": entity, "metadata_url": saml_idp.unreachable_url()}),
         )
 
     assert status == 1
