@@ -4,6 +4,8 @@ from django.shortcuts import render
 
 from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from lxml.etree import XMLSyntaxError
+from onelogin.saml2.xmlparser import DTDForbidden, EntitiesForbidden, NotSupportedError
 from requests import RequestException
 
 from ideabox.http import client_address
@@ -28,13 +30,28 @@ class AuditAddressMiddleware:
             return self.get_response(request)
 
 
+SAML_VIEWS = "allauth.socialaccount.providers.saml.views"
+_SAML_UNREADABLE = (XMLSyntaxError, DTDForbidden, EntitiesForbidden, NotSupportedError)
+
+
+def _saml_metadata_failed(exception: Exception) -> bool:
+    # A SAML provider given by `metadata_url`: python3-saml fetches it with
+    # urllib (an OSError when it does not answer) and raises a bare Exception
+    # when what it got is not an identity provider's metadata.
+    return isinstance(exception, OSError) or (
+        type(exception) is Exception and str(exception).startswith("Not valid IdP XML found from URL")
+    )
+
+
 class CompanySignInErrorsMiddleware:
     """Company sign-in's failures as pages that say what happened, never a
     server error.
 
     allauth's OpenID Connect views fetch the provider's discovery document
     while building the redirect (log-in) and the token client (callback),
-    outside their own error handling: a provider that is down raised a 500.
+    and its SAML views the provider's `metadata_url`, outside their own error
+    handling: a provider that is down raised a 500. (A SAML response that
+    is not XML did too: the "sign-in failed" page, 400.)
     Exceptions of the provider's making, raised by allauth's socialaccount
     views only, become the "does not answer" page (503). And allauth's social
     sign-up form, where another address could be typed (a second account for
@@ -56,7 +73,16 @@ class CompanySignInErrorsMiddleware:
         match = request.resolver_match
         if match is None or not match.func.__module__.startswith("allauth.socialaccount"):
             return None
-        if not isinstance(exception, RequestException | OAuth2Error | ProviderException):
+        saml = match.func.__module__ == SAML_VIEWS
+        if saml and isinstance(exception, _SAML_UNREADABLE):
+            # A SAML response that is not XML, or XML with a DTD or entities
+            # (python3-saml refuses them outside its own error handling).
+            logger.warning("company sign-in: an unreadable SAML response: %r", exception)
+            return render(request, "socialaccount/authentication_error.html", status=400)
+        provider_failed = isinstance(exception, RequestException | OAuth2Error | ProviderException) or (
+            saml and _saml_metadata_failed(exception)
+        )
+        if not provider_failed:
             return None
         logger.warning("company sign-in: the identity provider failed: %r", exception)
         entry = sso.provider(match.kwargs.get("provider_id") or match.kwargs.get("organization_slug") or "")

@@ -289,13 +289,14 @@ def metadata() -> str:
 
 
 @contextlib.contextmanager
-def metadata_server():
-    """The metadata served over HTTP on 127.0.0.1 (a free port), in a
-    thread; yields its URL."""
+def metadata_server(body: str | None = None):
+    """The metadata (or `body`: a server answering something else) served
+    over HTTP on 127.0.0.1 (a free port), in a thread; yields its URL."""
+    content = (metadata() if body is None else body).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = metadata().encode()
+            body = content
             self.send_response(200)
             self.send_header("Content-Type", "application/samlmetadata+xml")
             self.send_header("Content-Length", str(len(body)))

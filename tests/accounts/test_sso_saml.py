@@ -333,10 +333,14 @@ def test_a_replayed_response_is_refused(browser):
 @pytest.mark.parametrize(
     "saml_response",
     [
+        "",
         "not base64 at all!",
+        base64.b64encode(b"<unclosed").decode(),
         base64.b64encode(b"<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>").decode(),
+        base64.b64encode(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>').decode(),
+        base64.b64encode(b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>').decode(),
     ],
-    ids=["not-base64", "empty-response"],
+    ids=["empty", "not-base64", "not-xml", "empty-response", "external-entity", "entity-expansion"],
 )
 def test_whatever_is_posted_to_the_assertion_consumer_gives_a_clear_page(browser, saml_response):
     start(browser)
@@ -344,6 +348,25 @@ def test_whatever_is_posted_to_the_assertion_consumer_gives_a_clear_page(browser
     response = browser.get(response["Location"])
     assert_refused(response, browser)
     assert ERROR_PAGE in [t.name for t in response.templates]
+
+
+def test_an_identity_provider_whose_metadata_does_not_answer_gives_a_clear_page(browser):
+    with configure(idp={"entity_id": saml_idp.ENTITY_ID, "metadata_url": saml_idp.unreachable_url()}):
+        response = browser.post(reverse("saml_login", args=["corp"]))
+        metadata = browser.get(reverse("saml_metadata", args=["corp"]))
+
+    assert response.status_code == 503
+    assert "unreachable" in response.context
+    assert metadata.status_code == 503
+
+
+def test_metadata_that_is_not_metadata_gives_a_clear_page(browser):
+    with (
+        saml_idp.metadata_server(body="<html><body>Maintenance</body></html>") as url,
+        configure(idp={"entity_id": saml_idp.ENTITY_ID, "metadata_url": url}),
+    ):
+        response = browser.post(reverse("saml_login", args=["corp"]))
+    assert response.status_code == 503
 
 
 def test_the_finishing_view_alone_gives_a_clear_page(browser):
