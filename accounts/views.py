@@ -53,6 +53,7 @@ def profile(request):
         "user_roles": roles.roles_of(request.user),
         "employee_domains": settings.EMPLOYEE_EMAIL_DOMAINS,
         "api_token": Token.objects.filter(user=request.user).only("created").first(),
+        "company_address": services.company_address_of(request.user),
     }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 

@@ -131,6 +131,20 @@ def test_without_company_sign_in_every_address_logs_in_by_password(client, carol
     assert logged_in(client)
 
 
+def test_the_profile_of_a_company_account_offers_no_password_change(client, carol):
+    client.force_login(carol)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "You sign in with the company account" in page
+    assert reverse("account_change_password") not in page
+
+
+def test_the_profile_of_an_ordinary_account_offers_its_password_change(client):
+    client.force_login(UserFactory())
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "You sign in with the company account" not in page
+    assert reverse("account_change_password") in page
+
+
 # --- sign-up and password reset ----------------------------------------------------------
 
 SIGNUP = {
