@@ -66,6 +66,8 @@ PROMISED_STATUS = {
     "permission_denied": 403,
     "not_allowed": 403,
     "own_idea": 403,
+    "company_sign_in_required": 403,
+    "email_unverified": 403,
     "not_found": 404,
     "not_voted": 404,
     "method_not_allowed": 405,
