@@ -474,6 +474,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets are called `kind`: the campaigns' and the entities'.
+    "ENUM_NAME_OVERRIDES": {"EntityKindEnum": "accounts.models.EntityKind"},
 }
 
 # --- Logging --------------------------------------------------------------
