@@ -25,7 +25,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from accounts import roles, sso_config
-from accounts.models import User
+from accounts.models import AuditAction, AuditEvent, Entity, EntityKind, User
 from tests.accounts import saml_idp
 from tests.factories import UserFactory
 
@@ -72,6 +72,10 @@ def sign_in(browser, **answer):
     return post_response(browser, saml_idp.build_response(request, **answer), request.relay_state)
 
 
+def audited(action: str) -> list:
+    return list(AuditEvent.objects.filter(action=action).values_list("actor_id", "detail"))
+
+
 def signed_in_user(browser) -> User | None:
     user_id = browser.session.get("_auth_user_id")
     return User.objects.get(pk=user_id) if user_id else None
@@ -110,13 +114,16 @@ def test_the_login_button_sends_a_request_for_our_assertion_consumer(browser):
 
 
 def test_a_first_sign_in_makes_a_verified_employee_account(browser):
-    response = sign_in(browser, email="ann@corp.example", first_name="Ann", last_name="Archer")
+    response = sign_in(
+        browser, email="ann@corp.example", first_name="Ann", last_name="Archer", department="Sales", language="fr-FR"
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     user = signed_in_user(browser)
     assert user is not None
     assert (user.email, user.first_name, user.last_name) == ("ann@corp.example", "Ann", "Archer")
+    assert (user.display_name, user.language, user.entity.name) == ("Ann Archer", "fr", "Sales")
     assert user.has_usable_password() is False
     assert EmailAddress.objects.get(user=user).verified
     account = SocialAccount.objects.get(user=user)
@@ -124,6 +131,24 @@ def test_a_first_sign_in_makes_a_verified_employee_account(browser):
     # Without an object id attribute, the NameID identifies the person.
     assert account.uid == "ann@corp.example"
     assert roles.is_employee(user)
+    assert audited(AuditAction.SSO_SIGNUP) == [(user.pk, {"provider": "corp"})]
+
+
+def test_the_entity_attribute_may_name_an_entitys_code(browser):
+    sales = Entity.objects.create(name="Sales and Marketing", code="D-042", kind=EntityKind.DEPARTMENT)
+    sign_in(browser, department="D-042")
+    assert signed_in_user(browser).entity == sales
+    assert Entity.objects.count() == 1
+
+
+def test_an_object_id_attribute_identifies_the_person_whatever_the_name_id(browser):
+    attributes = saml_idp.default_attributes(email="ann@corp.example") | {saml_idp.OBJECT_ID: "0f9a-77"}
+    sign_in(browser, name_id="transient-1", attributes=attributes)
+    browser.logout()
+    sign_in(browser, name_id="transient-2", attributes=attributes)
+
+    assert SocialAccount.objects.get().uid == "0f9a-77"
+    assert User.objects.count() == 1
 
 
 def test_the_person_lands_where_they_were_going(browser):
@@ -170,6 +195,47 @@ def test_an_existing_account_with_the_verified_address_is_linked_not_duplicated(
     assert signed_in_user(browser) == ann
     assert User.objects.count() == 1
     assert SocialAccount.objects.get().user == ann
+    assert audited(AuditAction.SSO_LINK) == [(ann.pk, {"provider": "corp"})]
+    assert not audited(AuditAction.SSO_SIGNUP)
+
+
+def test_an_address_outside_the_providers_domains_is_not_linked_nor_duplicated(browser):
+    bob = UserFactory(email="bob@elsewhere.example")
+
+    response = sign_in(browser, email="bob@elsewhere.example")
+
+    assert response.status_code == 409
+    assert "This address already has an account" in response.content.decode()
+    assert signed_in_user(browser) is None
+    assert list(User.objects.all()) == [bob]
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_address_the_provider_says_it_verified_is_linked_whatever_its_domain(browser):
+    bob = UserFactory(email="bob@elsewhere.example")
+    attributes = saml_idp.default_attributes(email="bob@elsewhere.example") | {"emailVerified": "true"}
+
+    with configure(attributes={"email_verified": "emailVerified"}):
+        response = sign_in(browser, attributes=attributes)
+
+    assert response.status_code == 302
+    assert signed_in_user(browser) == bob
+    assert SocialAccount.objects.get().user == bob
+
+
+def test_a_response_without_an_address_is_refused(browser):
+    response = sign_in(browser, name_id="a1b2c3", attributes={saml_idp.GIVEN_NAME: "Ann"})
+    assert response.status_code == 403
+    assert "Your company account sent no e-mail address" in response.content.decode()
+    assert_refused(response, browser)
+
+
+def test_an_attribute_may_go_by_several_names(browser):
+    with configure(attributes={"email": ["mail", saml_idp.EMAIL], "entity": ["division", "department"]}):
+        sign_in(browser, attributes={"mail": "ann@corp.example", "department": "Legal"})
+
+    user = signed_in_user(browser)
+    assert (user.email, user.entity.name) == ("ann@corp.example", "Legal")
 
 
 def test_the_attribute_names_are_the_operators_to_choose(browser):
