@@ -13,6 +13,7 @@ from campaigns.models import Audience, Moderation, Phase
 from ideabox.exceptions import DomainError
 from ideas import services
 from ideas.models import Idea, IdeaFollower, Status, Tag
+from tests import factories
 from tests.factories import (
     CampaignFactory,
     CategoryFactory,
@@ -81,18 +82,22 @@ def test_a_visitor_is_not_allowed():
     assert refusal(lambda: submit(CampaignFactory(), AnonymousUser())).code == "not_allowed"
 
 
-def test_an_internal_campaign_needs_an_employee(participant, an_employee, moderator):
+def test_an_internal_campaign_needs_an_employee(participant, an_employee, moderator, company_employee, company_leaver):
     campaign = CampaignFactory(audience=Audience.INTERNAL)
-    # The public does not even see it.
+    # The public does not even see it, nor does a leaver of the company.
     assert refusal(lambda: submit(campaign, participant)).code == "not_found"
+    assert refusal(lambda: submit(campaign, company_leaver)).code == "not_found"
     # A moderator sees it but is no employee.
     assert refusal(lambda: submit(campaign, moderator)).code == "not_allowed"
     assert submit(campaign, an_employee).pk
+    assert submit(campaign, company_employee).pk
 
 
-def test_the_box_needs_an_employee(participant, an_employee):
+def test_the_box_needs_an_employee(participant, an_employee, company_employee, company_leaver):
     assert refusal(lambda: submit(the_box(), participant)).code == "not_found"
+    assert refusal(lambda: submit(the_box(), company_leaver)).code == "not_found"
     assert submit(the_box(), an_employee).pk
+    assert submit(the_box(), company_employee).pk
 
 
 @pytest.mark.parametrize("phase", [Phase.DRAFT, Phase.VOTING, Phase.DELIBERATION, Phase.RESULTS, Phase.ARCHIVED])
@@ -154,17 +159,19 @@ def test_anonymity_only_where_the_campaign_allows_it(participant):
     assert submit(CampaignFactory(allow_anonymous=True), participant, anonymous=True).anonymous is True
 
 
-def test_coauthors_must_be_participants_of_the_audience(participant):
+def test_coauthors_must_be_participants_of_the_audience(participant, company_employee):
     campaign = CampaignFactory(audience=Audience.INTERNAL)
     author, colleague = employee(), employee()
     outsider = UserFactory(username="outsider")
-    error = refusal(lambda: submit(campaign, author, coauthors=["outsider", "nobody"]))
+    factories.company_leaver(username="leaver")
+    error = refusal(lambda: submit(campaign, author, coauthors=["outsider", "nobody", "leaver"]))
     assert error.code == "invalid"
     assert "outsider" in error.fields["coauthors"][0]
     assert "nobody" in error.fields["coauthors"][0]
-    idea = submit(campaign, author, coauthors=[colleague.username, author.username])
+    assert "leaver" in error.fields["coauthors"][0]
+    idea = submit(campaign, author, coauthors=[colleague.username, company_employee.username, author.username])
     # Named people are invited (ideas/coauthorship.py): co-authors once they accept.
-    assert [row.user for row in idea.coauthorships.all()] == [colleague]
+    assert {row.user for row in idea.coauthorships.all()} == {colleague, company_employee}
     assert list(idea.coauthors.all()) == []
     assert not outsider.coauthorships.exists()
 

@@ -12,7 +12,16 @@ from campaigns.models import Audience
 from ideas import tasks
 from ideas.models import Comment, Idea, ModerationAction, Report, Status
 from moderation import services as moderation
-from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
+from tests.factories import (
+    CampaignFactory,
+    CommentFactory,
+    IdeaFactory,
+    UserFactory,
+    company_employee,
+    company_leaver,
+    employee,
+    the_box,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +31,8 @@ ROLES = {
     "employee": lambda: employee(),
     "manager": lambda: UserFactory(groups=["campaign managers"]),
     "moderator": lambda: UserFactory(groups=["moderators"]),
+    "company employee": company_employee,
+    "company leaver": company_leaver,
 }
 
 
@@ -90,6 +101,8 @@ def test_reporting_a_comment(api_client, participant):
         ("participant", Audience.INTERNAL, 404, "not_found"),
         ("employee", Audience.INTERNAL, 201, None),
         ("moderator", Audience.INTERNAL, 201, None),
+        ("company employee", Audience.INTERNAL, 201, None),
+        ("company leaver", Audience.INTERNAL, 404, "not_found"),
     ],
 )
 @pytest.mark.parametrize("target", ["ideas", "comments"])

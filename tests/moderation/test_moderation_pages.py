@@ -12,7 +12,17 @@ import pytest
 from campaigns.models import Audience, Moderation, Phase
 from ideas.models import Comment, Idea, ModerationAction, Report, Status, StatusChange
 from moderation import services as moderation
-from tests.factories import PASSWORD, CampaignFactory, CommentFactory, IdeaFactory, UserFactory, employee, the_box
+from tests.factories import (
+    PASSWORD,
+    CampaignFactory,
+    CommentFactory,
+    IdeaFactory,
+    UserFactory,
+    company_employee,
+    company_leaver,
+    employee,
+    the_box,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +32,8 @@ ROLES = {
     "employee": lambda: employee(),
     "manager": lambda: UserFactory(groups=["campaign managers"]),
     "moderator": lambda: UserFactory(groups=["moderators"]),
+    "company employee": company_employee,
+    "company leaver": company_leaver,
     "administrator": lambda: UserFactory(is_superuser=True, is_staff=True),
 }
 
@@ -237,6 +249,8 @@ def test_the_report_page_shows_an_empty_form(client, participant):
         ("employee", Audience.INTERNAL, 302),
         ("manager", Audience.PUBLIC, 302),
         ("moderator", Audience.INTERNAL, 302),
+        ("company employee", Audience.INTERNAL, 302),
+        ("company leaver", Audience.INTERNAL, 404),
     ],
 )
 @pytest.mark.parametrize("target", ["idea", "comment"])
