@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, permissions, serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideabox.api import BODY_REFUSALS, ErrorSerializer, refusals
+from ideabox.api import BODY_REFUSALS, LineErrorSerializer, refusals
 from ideabox.exceptions import DomainError
 
 from . import entities, roles
@@ -80,15 +80,6 @@ class ImportCountsSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-
-
-class LineErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text=gettext_lazy("The line in the file; 1 is the header."))
-    detail = serializers.CharField()
-
-
-class ImportErrorSerializer(ErrorSerializer):
-    errors = LineErrorSerializer(many=True, required=False)
 
 
 class ImportFileSerializer(serializers.Serializer):
@@ -202,12 +193,6 @@ class EntityDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _import_refusals() -> dict:
-    documented = refusals(*BODY_REFUSALS, "invalid_csv", "not_authenticated", "permission_denied")
-    documented[400] = OpenApiResponse(ImportErrorSerializer, description=documented[400].description)
-    return documented
-
-
 class EntityImport(APIView):
     """Create or update entities from a CSV (docs/entities.md): the body as
     text/csv, or a multipart form with `file`. All or nothing: 400
@@ -220,7 +205,10 @@ class EntityImport(APIView):
         operation_id="entities_import",
         tags=["entities"],
         request={"text/csv": {"type": "string"}, "multipart/form-data": ImportFileSerializer},
-        responses={200: ImportCountsSerializer, **_import_refusals()},
+        responses={
+            200: ImportCountsSerializer,
+            **refusals(*BODY_REFUSALS, "invalid_csv", "not_authenticated", "permission_denied"),
+        },
     )
     def post(self, request):
         if isinstance(request.data, bytes):

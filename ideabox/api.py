@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -25,12 +26,19 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
+class LineErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=_lazy("The line in the file; 1 is the header."))
+    detail = serializers.CharField()
+
+
 class ErrorSerializer(serializers.Serializer):
     """The body of every refusal (for the OpenAPI description)."""
 
     code = serializers.CharField()
     detail = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # A refused file (`invalid_csv`): what is wrong, line by line.
+    errors = LineErrorSerializer(many=True, required=False)
 
 
 # What an endpoint that reads a body may answer whatever it does with it: a
