@@ -37,7 +37,7 @@ DEMO_SSO_PROVIDERS ?= [{"protocol": "openid_connect", "id": "demo", "name": "Dem
 idp: install
 	$(BIN)/oidc-provider-mock --host 127.0.0.1 --port $(IDP_PORT) \
 	  --user-claims '{"sub": "camille", "email": "camille.durand@corp.example", "given_name": "Camille", "family_name": "Durand", "name": "Camille Durand", "locale": "fr-FR", "department": "OPS-LOG"}' \
-	  --user-claims '{"sub": "sam", "email": "sam.okafor@corp.example", "given_name": "Sam", "family_name": "Okafor", "name": "Sam Okafor", "locale": "en", "department": "RND-SW"}' \
+	  --user-claims '{"sub": "sam", "email": "sam.okafor@corp.example", "given_name": "Sam", "family_name": "Okafor", "name": "Sam Okafor", "locale": "en", "department": "research and development"}' \
 	  --user-claims '{"sub": "noor", "email": "noor.haddad@corp.example", "given_name": "Noor", "family_name": "Haddad", "name": "Noor Haddad", "department": "Customer Insight Lab"}'
 
 run-sso:
