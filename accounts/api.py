@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 from ideabox.api import BODY_REFUSALS, refusals
 
-from . import roles, services
+from . import entities, roles, services
+from .entities_api import EntityBriefSerializer
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -66,6 +67,9 @@ class MeSerializer(serializers.Serializer):
     roles = serializers.SerializerMethodField()
     is_employee = serializers.SerializerMethodField()
     email_verified = serializers.SerializerMethodField()
+    entity = serializers.SerializerMethodField(
+        help_text=_("Set by company sign-in or by an administrator; null when none.")
+    )
 
     def get_roles(self, user) -> list[str]:
         return roles.roles_of(user)
@@ -75,6 +79,11 @@ class MeSerializer(serializers.Serializer):
 
     def get_email_verified(self, user) -> bool:
         return roles.is_participant(user)
+
+    @extend_schema_field(EntityBriefSerializer(allow_null=True))
+    def get_entity(self, user) -> dict | None:
+        entity = entities.entity_of(user)
+        return None if entity is None else EntityBriefSerializer(entity).data
 
 
 class MeUpdateSerializer(serializers.Serializer):

@@ -143,6 +143,13 @@ def descendant_ids(entity: Entity) -> list[int]:
     return list(Entity.objects.filter(below).values_list("pk", flat=True))
 
 
+def entity_of(user) -> Entity | None:
+    """The person's entity with its path preloaded, or None."""
+    if not getattr(user, "entity_id", None):
+        return None
+    return Entity.objects.select_related("parent__parent").filter(pk=user.entity_id).first()
+
+
 def division_of(entity: Entity | None) -> Entity | None:
     """The division `entity` is (in), if any."""
     return entity.division if entity is not None else None

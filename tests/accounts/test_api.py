@@ -136,6 +136,7 @@ def test_me_with_a_token_describes_the_user_and_roles(api_client):
         "roles": ["participant", "employee", "moderator"],
         "is_employee": True,
         "email_verified": True,
+        "entity": None,
     }
 
 

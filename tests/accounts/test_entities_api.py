@@ -210,3 +210,19 @@ def test_an_import_too_large_is_refused(tree, admin_client, monkeypatch):
     upload = SimpleUploadedFile("entities.csv", CSV.encode(), content_type="text/csv")
     response = admin_client.post(IMPORT, {"file": upload}, format="multipart")
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+# --- a person's own entity --------------------------------------------------------------
+
+
+def test_me_names_my_entity_with_its_path(tree):
+    _company, _sales, retail = tree
+    client = APIClient()
+    client.force_authenticate(UserFactory(entity=retail))
+    body = client.get("/api/v1/me/").json()
+    assert body["entity"] == {
+        "id": retail.pk,
+        "code": "sales-retail",
+        "name": "Retail",
+        "path": ["Acme", "Sales", "Retail"],
+    }
