@@ -58,29 +58,47 @@ class Credentials:
 
     @property
     def x509cert(self) -> str:
-        """The certificate as an operator pastes it into SSO_PROVIDERS: the
-        base64 body, without the PEM armour."""
-        return "".join(line for line in self.cert_pem.splitlines() if "-----" not in line)
+        return bare(self.cert_pem)
 
 
-def _make_credentials(common_name: str) -> Credentials:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def bare(pem: str) -> str:
+    """A certificate as an operator pastes it into SSO_PROVIDERS (and as
+    metadata holds it): the base64 body, without the PEM armour."""
+    return "".join(line for line in pem.splitlines() if "-----" not in line)
+
+
+def certificate(
+    key: rsa.RSAPrivateKey,
+    *,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    common_name: str = "idp.corp.example",
+) -> str:
+    """A self-signed certificate of `key`, valid between these moments (PEM)."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _make_credentials(common_name: str) -> Credentials:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+    cert_pem = certificate(
+        key, not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=3650), common_name=common_name
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return Credentials(key_pem=key_pem, cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode())
+    return Credentials(key_pem=key_pem, cert_pem=cert_pem)
 
 
 @functools.cache

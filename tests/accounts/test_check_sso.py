@@ -13,13 +13,11 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from accounts import sso_config
 from tests.accounts import saml_idp, sso_oidc
+from tests.accounts.saml_idp import bare, certificate
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +34,6 @@ def serving(document):
 @pytest.fixture(scope="module")
 def key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def certificate(key, *, not_before: datetime, not_after: datetime) -> str:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.corp.example")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def bare(pem: str) -> str:
-    """The base64 body alone, as metadata and many downloads give it."""
-    return "".join(line for line in pem.splitlines() if "CERTIFICATE" not in line)
 
 
 def oidc(provider_id: str, server_url: str) -> dict:
