@@ -273,6 +273,14 @@ LIST_PARAMETERS = [
     OpenApiParameter("category", OpenApiTypes.STR, description="A category's slug."),
     OpenApiParameter("tag", OpenApiTypes.STR),
     OpenApiParameter("status", OpenApiTypes.STR),
+    OpenApiParameter(
+        "entity",
+        OpenApiTypes.INT,
+        description=(
+            "An entity's id: the ideas from it and from the entities below it. An anonymous idea is found by "
+            "the entity the caller is shown (its division, unless they are a moderator or one of its authors)."
+        ),
+    ),
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=[value for value, _label in ORDERING_CHOICES]),
     OpenApiParameter("seed", OpenApiTypes.INT, description="Random order: the same seed gives the same order."),
 ]
@@ -299,6 +307,7 @@ class CampaignIdeasView(generics.GenericAPIView):
             campaign=campaign,
             seed=_seed(request),
             default_ordering=selectors.NEWEST,
+            request=request,
         )
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)

@@ -1,6 +1,7 @@
 """The filters and sorts of a campaign's idea list, shared by the page and the API.
 
-Query parameters: `search`, `category` (a slug), `tag`, `status`,
+Query parameters: `search`, `category` (a slug), `tag`, `status`, `entity`
+(an entity's id: the ideas from it and from the entities below it),
 `ordering` (newest | most_supported | most_discussed | random).
 """
 
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
+from accounts import entities
+from accounts.models import Entity
 from campaigns.models import Campaign
 
 from . import selectors
@@ -30,6 +33,7 @@ class IdeaFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__slug", label=_("Category"), max_length=100)
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"), max_length=40)
     status = django_filters.ChoiceFilter(choices=LISTED_STATUSES, label=_("Status"))
+    entity = django_filters.ModelChoiceFilter(queryset=Entity.objects.all(), method="filter_entity", label=_("Entity"))
     ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="keep", label=_("Sort by"))
 
     def __init__(self, data=None, queryset=None, *, campaign: Campaign, seed: int, default_ordering: str, **kwargs):
@@ -44,6 +48,12 @@ class IdeaFilter(django_filters.FilterSet):
     def filter_tag(self, queryset, name, value):
         tag = value.strip().lower()
         return queryset.filter(tags__name=tag) if tag else queryset
+
+    def filter_entity(self, queryset, name, value):
+        # As the reader is shown each idea's entity: an anonymous idea is
+        # found by its division only, unless they may see it whole.
+        viewer = self.request.user if self.request is not None else None
+        return queryset.from_entities(entities.descendant_ids(value), viewer)
 
     def keep(self, queryset, name, value):
         return queryset  # ordered last, in filter_queryset

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import roles
+from accounts import entities, roles
 from campaigns.models import Campaign, Kind
 from ideabox.exceptions import DomainError
 from ideabox.pages import htmx_or_redirect, show_refusal
@@ -39,6 +39,7 @@ def _list_context(request, campaign: Campaign, *, default_ordering: str) -> tupl
         campaign=campaign,
         seed=selectors.visitor_seed(request),
         default_ordering=default_ordering,
+        request=request,
     )
     valid = filterset.is_valid()
     paginator = selectors.NarrowSortPaginator(filterset.qs, selectors.PAGE_SIZE)
@@ -111,6 +112,7 @@ def box_page(request):
         context["implemented_percent"] = None if share is None else round(share * 100, 1)
         context["median_first_answer"] = _duration(stats["median_first_answer"])
         context["status_counts"] = [(Status(s).label, n) for s, n in stats["by_status"]]
+        context["entity_choices"] = [(str(e.pk), " › ".join(_entity_names(e))) for e in entities.tree()]
     return _render_list_page(request, "ideas/box.html", context, status)
 
 
