@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts import entities
 from accounts import services as account_services
-from accounts.models import User
+from accounts.models import Entity, EntityKind, User
 from accounts.roles import MANAGERS_GROUP, MODERATORS_GROUP
 from campaigns import services as campaign_services
 from campaigns.models import Audience, Campaign, Kind, Moderation, Phase
@@ -60,6 +61,59 @@ def ensure_accounts() -> int:
     for account in demo_accounts():
         _user, was_created = account_services.ensure_user(password=PASSWORD, **account)
         created += was_created
+    return created
+
+
+# --- the company's entities ------------------------------------------------------------
+
+# (code, name, kind, parent's code, headcount): a company of about 1,200
+# people in three divisions. Headcounts are the departments' (what the HR
+# export gives); a division's is the sum of its departments'.
+ENTITIES = [
+    ("IDEABOX", "Ideabox Group", EntityKind.COMPANY, "", None),
+    ("OPS", "Operations", EntityKind.DIVISION, "IDEABOX", None),
+    ("OPS-LOG", "Logistics", EntityKind.DEPARTMENT, "OPS", 310),
+    ("OPS-MNT", "Maintenance", EntityKind.DEPARTMENT, "OPS", 220),
+    ("OPS-CS", "Customer service", EntityKind.DEPARTMENT, "OPS", 240),
+    ("TECH", "Technology", EntityKind.DIVISION, "IDEABOX", None),
+    ("TECH-IT", "IT", EntityKind.DEPARTMENT, "TECH", 140),
+    ("TECH-RD", "Research and development", EntityKind.DEPARTMENT, "TECH", 110),
+    ("TECH-DATA", "Data", EntityKind.DEPARTMENT, "TECH", 45),
+    ("CORP", "Corporate services", EntityKind.DIVISION, "IDEABOX", None),
+    ("CORP-HR", "Human resources", EntityKind.DEPARTMENT, "CORP", 60),
+    ("CORP-FIN", "Finance", EntityKind.DEPARTMENT, "CORP", 75),
+]
+
+# Where each demo employee works (the accounts at the employees' domain).
+PLACES = {
+    "admin": "TECH-IT",
+    "manager": "CORP-FIN",
+    "moderator": "CORP-HR",
+    "jury1": "TECH-RD",
+    "jury2": "OPS-CS",
+    "jury3": "TECH-DATA",
+    "employee1": "OPS-LOG",
+    "employee2": "OPS-MNT",
+    "employee3": "TECH-IT",
+    "employee4": "OPS-CS",
+    "employee5": "OPS-LOG",
+}
+
+
+def ensure_entities() -> int:
+    """Create the demo entities that are missing (by code; those there are
+    kept as they are) and place the demo employees who have no entity yet;
+    returns how many entities were created."""
+    existing = {entity.code: entity for entity in Entity.objects.all()}
+    created = 0
+    for code, name, kind, parent, headcount in ENTITIES:
+        if code not in existing:
+            existing[code] = entities.create_entity(
+                actor=None, name=name, code=code, kind=kind, parent=existing.get(parent), headcount=headcount
+            )
+            created += 1
+    for user in User.objects.filter(username__in=PLACES, entity__isnull=True):
+        entities.set_person_entity(actor=None, user=user, entity=existing[PLACES[user.username]])
     return created
 
 
@@ -554,7 +608,8 @@ def seed(*, extra_ideas: int = 48, progress=lambda items, total, label: items) -
 
     `extra_ideas` generated ideas join the campaign open for submissions.
     """
-    created = {"accounts": ensure_accounts(), "campaigns": 0, "ideas": 0}
+    # People are placed before they write: each idea remembers its author's entity.
+    created = {"accounts": ensure_accounts(), "entities": ensure_entities(), "campaigns": 0, "ideas": 0}
     now = timezone.now()
     manager = User.objects.get(username="manager")
     voters = list(User.objects.filter(username__startswith="voter").order_by("pk"))
