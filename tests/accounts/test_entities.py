@@ -158,3 +158,22 @@ def test_first_sign_ins_at_once_make_one_department():
     created = Entity.objects.get(name="Brand new team")
     assert {entity_of(person) for person in people} == {created}
     assert AuditEvent.objects.filter(action=AuditAction.ENTITY_CREATE).count() == 1
+
+
+# --- the profile page -------------------------------------------------------------------
+
+
+def test_the_profile_shows_the_persons_entity_read_only(client, tree):
+    from tests.factories import employee
+
+    _company, _sales, retail = tree
+    person = employee(entity=retail)
+    client.force_login(person)
+    page = client.get("/accounts/profile/").content.decode()
+    assert "Acme › Sales › Retail" in page
+    assert "Set by company sign-in or by an administrator." in page
+
+
+def test_the_profile_of_a_member_of_the_public_names_no_entity(client):
+    client.force_login(UserFactory())
+    assert "Set by company sign-in" not in client.get("/accounts/profile/").content.decode()
