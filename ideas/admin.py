@@ -74,10 +74,11 @@ class IdeaAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ("author", "category")
     autocomplete_fields = ("tags",)
-    readonly_fields = ("campaign", "coauthors", *STATE_FIELDS)
+    # The entity is the author's at submission, never changed afterwards.
+    readonly_fields = ("campaign", "coauthors", "entity", *STATE_FIELDS)
     fieldsets = (
         (None, {"fields": ("campaign", "title", "summary", "body", "category", "tags")}),
-        (_("People"), {"fields": ("author", "coauthors", "anonymous")}),
+        (_("People"), {"fields": ("author", "coauthors", "anonymous", "entity")}),
         (_("State (changed through moderation and review)"), {"fields": STATE_FIELDS}),
     )
     inlines = [CoauthorshipInline, AttachmentInline]

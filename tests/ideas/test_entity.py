@@ -303,3 +303,22 @@ def test_the_api_list_shows_each_idea_its_entity_as_the_caller_may_know_it():
     body = APIClient().get(f"/api/v1/campaigns/{campaign.slug}/ideas/").json()
     shown = {row["id"]: row["entity"] and row["entity"]["name"] for row in body["results"]}
     assert shown == {named.pk: "Logistics", anonymous.pk: "Operations", nowhere.pk: None}
+
+
+def test_the_admin_shows_the_entity_and_never_changes_it(client):
+    tree = make_tree()
+    idea = IdeaFactory(entity=tree["department"])
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/admin/ideas/idea/{idea.pk}/change/"
+    html = client.get(url).content.decode()
+    assert "Logistics" in html
+    assert 'name="entity"' not in html
+    fields = {"title": "Renamed", "summary": idea.summary, "body": idea.body, "author": idea.author_id}
+    fields |= {
+        f"{prefix}-{key}": "0"
+        for prefix in ("coauthorships", "attachments")
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    response = client.post(url, {**fields, "entity": tree["unplaced"].pk})
+    assert response.status_code == 302
+    assert Idea.objects.values_list("title", "entity").get(pk=idea.pk) == ("Renamed", tree["department"].pk)
