@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -235,13 +236,16 @@ def _address_taken(address: str, *, but=None) -> bool:
     return accounts.exists()
 
 
-def refusal(request, *, title: str, message: str, status: int):
-    """The page that tells a person why their company sign-in went no further."""
-    return render(
-        request,
-        "socialaccount/authentication_error.html",
-        {"refusal": {"title": title, "message": message}},
-        status=status,
+def refuse(request, *, title: str, message: str, status: int) -> NoReturn:
+    """End the company sign-in with a page that tells the person why it went
+    no further (allauth's flow answers an ImmediateHttpResponse as it is)."""
+    raise ImmediateHttpResponse(
+        render(
+            request,
+            "socialaccount/authentication_error.html",
+            {"refusal": {"title": title, "message": message}},
+            status=status,
+        )
     )
 
 
@@ -269,17 +273,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.state.get("process") == AuthProcess.CONNECT:
             # Linking is by address alone (PRODUCT.md): no "connect this
             # account" while signed in, which would link whatever the provider sends.
-            raise ImmediateHttpResponse(
-                refusal(
-                    request,
-                    title=_("Company sign-in is not linked this way"),
-                    message=_(
-                        "Your company account is linked to your account here by its e-mail address when you "
-                        "sign in with it. Log out, then use the “%(provider)s” button on the log-in page."
-                    )
-                    % {"provider": provider_name},
-                    status=403,
+            refuse(
+                request,
+                title=_("Company sign-in is not linked this way"),
+                message=_(
+                    "Your company account is linked to your account here by its e-mail address when you "
+                    "sign in with it. Log out, then use the “%(provider)s” button on the log-in page."
                 )
+                % {"provider": provider_name},
+                status=403,
             )
         claims = company_claims(sociallogin)
         user = sociallogin.user
@@ -304,17 +306,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def _refuse_a_new_account(self, request, sociallogin, provider_name: str) -> None:
         addresses = sociallogin.email_addresses
         if not addresses:
-            raise ImmediateHttpResponse(
-                refusal(
-                    request,
-                    title=_("Your company account sent no e-mail address"),
-                    message=_(
-                        "“%(provider)s” did not tell us your e-mail address, and an account here needs one. "
-                        "Ask your company's IT support to release the e-mail address to this site, then try again."
-                    )
-                    % {"provider": provider_name},
-                    status=403,
+            refuse(
+                request,
+                title=_("Your company account sent no e-mail address"),
+                message=_(
+                    "“%(provider)s” did not tell us your e-mail address, and an account here needs one. "
+                    "Ask your company's IT support to release the e-mail address to this site, then try again."
                 )
+                % {"provider": provider_name},
+                status=403,
             )
         address = addresses[0].email
         if _address_taken(address):
@@ -322,19 +322,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # could be typed: a second account for the same person. An
             # address it does not trust (not the provider's domain, not
             # confirmed by it) is not linked either: the person is told.
-            raise ImmediateHttpResponse(
-                refusal(
-                    request,
-                    title=_("This address already has an account"),
-                    message=_(
-                        "An account here already uses %(address)s, and “%(provider)s” has not confirmed that "
-                        "the address is yours, so your company account was not linked to it. Log in to that "
-                        "account with its password, or ask your company's IT support to confirm the address "
-                        "and sign in again."
-                    )
-                    % {"address": address, "provider": provider_name},
-                    status=409,
+            refuse(
+                request,
+                title=_("This address already has an account"),
+                message=_(
+                    "An account here already uses %(address)s, and “%(provider)s” has not confirmed that "
+                    "the address is yours, so your company account was not linked to it. Log in to that "
+                    "account with its password, or ask your company's IT support to confirm the address "
+                    "and sign in again."
                 )
+                % {"address": address, "provider": provider_name},
+                status=409,
             )
 
     def is_auto_signup_allowed(self, request, sociallogin):
@@ -346,11 +344,30 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # A new account: allauth picks a free username from the names and the
         # address (a clash is never an error) and saves the user, the social
         # account (its last_login: an employee from now on) and the address.
-        with transaction.atomic():
-            user = super().save_user(request, sociallogin, form)
-            place_from_claim(user, company_claims(sociallogin)["entity"])
-            audit(
-                actor=user, action=AuditAction.SSO_SIGNUP, obj=user, detail={"provider": sociallogin.account.provider}
+        try:
+            with transaction.atomic():
+                user = super().save_user(request, sociallogin, form)
+                if _address_taken(user.email, but=user):
+                    # allauth leaves out an address another account has
+                    # (ACCOUNT_UNIQUE_EMAIL) rather than fail: a duplicate.
+                    raise IntegrityError(f"{user.email} has an account already")
+                place_from_claim(user, company_claims(sociallogin)["entity"])
+                audit(
+                    actor=user,
+                    action=AuditAction.SSO_SIGNUP,
+                    obj=user,
+                    detail={"provider": sociallogin.account.provider},
+                )
+        except IntegrityError:
+            # Another sign-in made this account, or took its address, between
+            # allauth's lookup and our insert (two sign-ins at once: a double
+            # click at the provider). Nothing was written; the next sign-in
+            # finds the account.
+            refuse(
+                request,
+                title=_("Sign in again"),
+                message=_("Another sign-in with this account happened at the same moment. Sign in again."),
+                status=409,
             )
         roles.forget(user)
         return user

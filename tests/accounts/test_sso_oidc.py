@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,9 +16,10 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from freezegun import freeze_time
 
-from accounts import roles
+from accounts import roles, sso_config
+from accounts.adapter import AccountAdapter
 from accounts.models import AuditAction, AuditEvent, User
-from tests.accounts import sso_oidc
+from tests.accounts import saml_idp, sso_oidc
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -347,3 +349,79 @@ def test_the_connections_page_says_which_company_sign_in_the_account_uses(oidc_p
 
     assert "You sign in to this account with your company account" in page
     assert "Corp, last signed in" in page
+
+
+# --- the same claims over SAML (tests/accounts/saml_idp.py signs the responses) -------
+
+
+def saml_sign_in(browser, **person):
+    response = browser.post(reverse("saml_login", args=["corp"]))
+    request = saml_idp.read_request(response["Location"])
+    xml = saml_idp.build_response(request, **person)
+    response = browser.post(
+        reverse("saml_acs", args=["corp"]), {"SAMLResponse": saml_idp.encode(xml), "RelayState": request.relay_state}
+    )
+    return browser.get(response["Location"])
+
+
+def test_saml_attributes_map_onto_the_account_at_every_sign_in(db):
+    browser = Client(HTTP_HOST=saml_idp.SP_HOST)
+    with override_settings(**sso_config.overrides([saml_idp.provider_entry()])):
+        person = {"email": "ann@corp.example", "first_name": "Ann", "last_name": "Archer"}
+        assert saml_sign_in(browser, **person, department="Sales", language="fr-FR").status_code == 302
+        user = User.objects.get(email="ann@corp.example")
+        assert (user.display_name, user.language, user.entity.name) == ("Ann Archer", "fr", "Sales")
+        assert roles.is_employee(user)
+        browser.logout()
+
+        assert (
+            saml_sign_in(browser, **{**person, "last_name": "Baker"}, department="Legal", language="en").status_code
+            == 302
+        )
+
+    user.refresh_from_db()
+    assert (user.last_name, user.display_name, user.language, user.entity.name) == ("Baker", "Ann Baker", "en", "Legal")
+    assert User.objects.count() == 1
+
+
+def the_other_sign_in_happens_now(monkeypatch, make):
+    """Run `make` (what a sign-in at the same moment commits) after every
+    check, allauth's and ours, just before our account is written (allauth
+    picks its username then)."""
+    pick = AccountAdapter.populate_username
+
+    def raced_then_picked(self, *args, **kwargs):
+        make()
+        return pick(self, *args, **kwargs)
+
+    monkeypatch.setattr(AccountAdapter, "populate_username", raced_then_picked)
+
+
+def test_two_first_sign_ins_at_once_make_one_account_and_no_error(oidc_provider, client, monkeypatch):
+    oidc_provider.set_user("ada", **ADA)
+    made = []
+    the_other_sign_in_happens_now(
+        monkeypatch,
+        lambda: made.append(
+            SocialAccount.objects.create(user=UserFactory(email="other@corp.example"), provider="corp", uid="ada")
+        ),
+    )
+
+    response = oidc_provider.sign_in(client, "ada")
+
+    assert response.status_code == 409
+    assert "Sign in again" in response.content.decode()
+    assert made  # (the other sign-in ran inside ours here, so its rows were undone with ours)
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_an_address_taken_at_the_same_moment_makes_no_second_account(oidc_provider, client, monkeypatch):
+    oidc_provider.set_user("ada", **ADA)
+    made = []
+    the_other_sign_in_happens_now(monkeypatch, lambda: made.append(UserFactory(email="ada@corp.example")))
+
+    response = oidc_provider.sign_in(client, "ada")
+
+    assert response.status_code == 409
+    assert made  # (undone with ours, as above)
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
