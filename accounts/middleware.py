@@ -1,4 +1,6 @@
+import binascii
 import logging
+import zlib
 
 from django.shortcuts import render
 
@@ -31,7 +33,7 @@ class AuditAddressMiddleware:
 
 
 SAML_VIEWS = "allauth.socialaccount.providers.saml.views"
-_SAML_UNREADABLE = (XMLSyntaxError, DTDForbidden, EntitiesForbidden, NotSupportedError)
+_SAML_UNREADABLE = (binascii.Error, zlib.error, XMLSyntaxError, DTDForbidden, EntitiesForbidden, NotSupportedError)
 
 
 def _saml_metadata_failed(exception: Exception) -> bool:
@@ -75,8 +77,9 @@ class CompanySignInErrorsMiddleware:
             return None
         saml = match.func.__module__ == SAML_VIEWS
         if saml and isinstance(exception, _SAML_UNREADABLE):
-            # A SAML response that is not XML, or XML with a DTD or entities
-            # (python3-saml refuses them outside its own error handling).
+            # A SAML message that is not base64, not XML, or XML with a DTD or
+            # entities (python3-saml refuses them outside its own error
+            # handling; allauth catches only the first, and only at the ACS).
             logger.warning("company sign-in: an unreadable SAML response: %r", exception)
             return render(request, "socialaccount/authentication_error.html", status=400)
         provider_failed = isinstance(exception, RequestException | OAuth2Error | ProviderException) or (

@@ -13,6 +13,7 @@ responses).
 import base64
 import datetime as dt
 import logging
+import zlib
 
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
@@ -414,6 +415,24 @@ def test_whatever_is_posted_to_the_assertion_consumer_gives_a_clear_page(browser
     response = browser.get(response["Location"])
     assert_refused(response, browser)
     assert ERROR_PAGE in [t.name for t in response.templates]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {},
+        {"SAMLRequest": "x"},
+        {"SAMLResponse": "x"},
+        {"SAMLRequest": base64.b64encode(b"garbage").decode()},
+        {"SAMLRequest": base64.b64encode(zlib.compress(b"<x/>")[2:-4]).decode()},
+        {"SAMLResponse": base64.b64encode(zlib.compress(b"<unclosed")[2:-4]).decode()},
+    ],
+    ids=["nothing", "request-not-base64", "response-not-base64", "not-deflated", "not-a-request", "not-xml"],
+)
+def test_whatever_reaches_the_logout_endpoint_is_a_bad_request(browser, message):
+    with configure(idp={**saml_idp.provider_entry()["idp"], "slo_url": "https://idp.corp.example/slo"}):
+        response = browser.get(reverse("saml_sls", args=["corp"]), message)
+    assert response.status_code == 400
 
 
 def test_an_identity_provider_whose_metadata_does_not_answer_gives_a_clear_page(browser):
