@@ -220,13 +220,17 @@ def _follow_address(user, sociallogin) -> None:
     address = next((a.email for a in sociallogin.email_addresses if a.verified), "")
     if not address or user.email.lower() == address.lower() or _address_taken(address, but=user):
         return
-    row = EmailAddress.objects.filter(user=user, email__iexact=address).first()
-    if row is None:
-        row = EmailAddress.objects.create(user=user, email=address, verified=True)
-    elif not row.verified:
-        row.verified = True
-        row.save(update_fields=["verified"])
-    row.set_as_primary()
+    try:
+        with transaction.atomic():
+            row = EmailAddress.objects.filter(user=user, email__iexact=address).first()
+            if row is None:
+                row = EmailAddress.objects.create(user=user, email=address, verified=True)
+            elif not row.verified:
+                row.verified = True
+                row.save(update_fields=["verified"])
+            row.set_as_primary()
+    except IntegrityError:  # taken by another account this very moment: left as it was
+        user.refresh_from_db(fields=["email"])
 
 
 def _address_taken(address: str, *, but=None) -> bool:

@@ -425,3 +425,30 @@ def test_an_address_taken_at_the_same_moment_makes_no_second_account(oidc_provid
     assert response.status_code == 409
     assert made  # (undone with ours, as above)
     assert not User.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_callback_used_twice_signs_in_once(oidc_provider, client):
+    oidc_provider.set_user("ada", **ADA)
+    callback = oidc_provider.authorize(oidc_provider.start(client), "ada")
+    assert oidc_provider.finish(client, callback).status_code == 302
+    client.logout()
+
+    response = oidc_provider.finish(client, callback)
+
+    assert response.status_code == 401
+    assert "Company sign-in failed" in response.content.decode()
+    assert signed_in_user(client) is None
+    assert User.objects.count() == 1
+
+
+def test_a_new_address_another_account_has_is_left_to_it(oidc_provider, client):
+    oidc_provider.set_user("ada", **ADA)
+    oidc_provider.sign_in(client, "ada")
+    client.logout()
+    other = UserFactory(email="ada.king@corp.example")
+    oidc_provider.set_user("ada", **{**ADA, "email": "ada.king@corp.example"})
+
+    assert oidc_provider.sign_in(client, "ada").status_code == 302
+
+    assert User.objects.get(socialaccount__uid="ada").email == "ada@corp.example"
+    assert list(EmailAddress.objects.filter(email="ada.king@corp.example").values_list("user", flat=True)) == [other.pk]
