@@ -166,8 +166,9 @@ _UNCHANGED = object()
 FIELDS = ("name", "code", "kind", "parent", "headcount")
 
 
-def _refusals(entity: Entity, *, parent_kind_of=None) -> dict[str, list[str]]:
-    """What is wrong with `entity` as it would be saved, by field."""
+def problems(entity: Entity) -> dict[str, list[str]]:
+    """What is wrong with `entity` as it would be saved, by field (empty: nothing).
+    The services refuse with these; the admin's form shows them."""
     errors: dict[str, list[str]] = {}
     if not entity.name:
         errors["name"] = [_("An entity needs a name.")]
@@ -183,6 +184,8 @@ def _refusals(entity: Entity, *, parent_kind_of=None) -> dict[str, list[str]]:
         errors["code"] = [_("Another entity has this code.")]
     if entity.kind not in EntityKind.values:
         errors["kind"] = [_("The kind is company, division or department.")]
+    elif _below_itself(entity):
+        errors["parent"] = [_("An entity cannot be below itself.")]
     elif (problem := _parent_problem(entity.kind, entity.parent)) is not None:
         errors["parent"] = [problem]
     elif entity.pk is not None and (problem := _children_problem(entity)) is not None:
@@ -205,6 +208,14 @@ def _parent_problem(kind: str, parent: Entity | None) -> str | None:
     return None
 
 
+def _below_itself(entity: Entity) -> bool:
+    return (
+        entity.pk is not None
+        and entity.parent is not None
+        and entity.pk in {node.pk for node in _ancestry(entity.parent)}
+    )
+
+
 def _children_problem(entity: Entity) -> str | None:
     kinds = set(Entity.objects.filter(parent=entity.pk).values_list("kind", flat=True))
     if any(entity.kind not in PARENT_KINDS[kind] for kind in kinds):
@@ -213,7 +224,7 @@ def _children_problem(entity: Entity) -> str | None:
 
 
 def _save(entity: Entity, **kwargs) -> None:
-    if errors := _refusals(entity):
+    if errors := problems(entity):
         raise DomainError("invalid", _("Some fields are not valid."), fields=errors)
     try:
         with transaction.atomic():
@@ -263,11 +274,6 @@ def update_entity(
     ]
     if not changed:
         return entity
-    new_parent = given["parent"] if "parent" in changed else entity.parent
-    if new_parent is not None and entity.pk in {node.pk for node in _ancestry(new_parent)}:
-        raise DomainError(
-            "invalid", _("Some fields are not valid."), fields={"parent": [_("An entity cannot be below itself.")]}
-        )
     for field in changed:
         setattr(entity, field, given[field])
     _save(entity, update_fields=[*changed, "updated_at"])
