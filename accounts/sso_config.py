@@ -26,6 +26,7 @@ linked, never duplicated).
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -204,6 +205,26 @@ def allauth_providers(entries: list[dict]) -> dict:
         },
         SAML: {"APPS": [_saml_app(e) for e in entries if e["protocol"] == SAML]},
     }
+
+
+def form_action_origins(entries: list[dict]) -> list[str]:
+    """The origins the log-in button's form is sent on to (the Content
+    Security Policy's form-action): a browser applies form-action to the
+    redirects after a form too, and the company button's POST is answered by
+    a redirect to the provider (OpenID Connect's authorize endpoint, on its
+    server_url's origin; SAML's sso_url, or where its metadata is served).
+    Without them the browser stays on the log-in page."""
+    origins = []
+    for entry in entries:
+        if entry["protocol"] == OPENID_CONNECT:
+            url = entry["server_url"]
+        else:
+            url = entry["idp"].get("sso_url") or entry["idp"].get("metadata_url", "")
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
+            origins.append(origin)
+    return origins
 
 
 def overrides(entries: list[dict]) -> dict:

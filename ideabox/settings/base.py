@@ -409,7 +409,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The company sign-in's button is answered by a redirect to the provider.
+        "form-action": ["'self'", *sso_config.form_action_origins(SSO_PROVIDERS)],
         "frame-ancestors": ["'none'"],
     },
 }

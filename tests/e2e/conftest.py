@@ -129,7 +129,9 @@ def site(browser_available, e2e_database, tmp_path_factory):
         ),
     ]
     started = []
-    site = SimpleNamespace(url=url, mail_dir=mail_dir, log=log, mail=lambda: sent_mail(mail_dir))
+    # `env`: for a journey that starts a web server of its own beside this one
+    # (the company sign-in's, with SSO_PROVIDERS), on the same database.
+    site = SimpleNamespace(url=url, mail_dir=mail_dir, log=log, mail=lambda: sent_mail(mail_dir), env=env)
     try:
         for service in services:
             started.append(service.start())
@@ -156,15 +158,16 @@ def new_journey(site, chromium, artifacts, request):
     (a second person, another language or screen, no JavaScript) with the
     checks every page gets, e.g. new_journey("moderator"),
     new_journey("phone", locale="fr-FR", **PHONE), new_journey("no-js",
-    java_script_enabled=False). Its screenshots go in a subfolder `name`
-    of the test's folder. Closed when the test ends."""
+    java_script_enabled=False), or on another server, base_url=...
+    Its screenshots go in a subfolder `name` of the test's folder. Closed
+    when the test ends."""
     contexts = []
     test_folder = artifacts / request.node.name
     shutil.rmtree(test_folder, ignore_errors=True)
 
     def make(name: str = "", **options) -> Journey:
-        options = {"viewport": DESKTOP, "locale": "en-GB", **options}
-        context = chromium.new_context(base_url=site.url, **options)
+        options = {"base_url": site.url, "viewport": DESKTOP, "locale": "en-GB", **options}
+        context = chromium.new_context(**options)
         contexts.append(context)
         context.set_default_timeout(15_000)
         context.set_default_navigation_timeout(30_000)
