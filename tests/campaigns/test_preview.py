@@ -12,7 +12,7 @@ from PIL import Image
 
 from campaigns import preview
 from campaigns.models import Audience, Campaign, Phase
-from tests.factories import ROLES, CampaignFactory, the_box
+from tests.factories import ROLES_WITH_COMPANY, CampaignFactory, the_box
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_the_preview_changes_with_the_phase_and_the_title(client):
     assert retitled["ETag"] != moved["ETag"]
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITH_COMPANY)
 @pytest.mark.parametrize("phase", [*SHOWN_PHASES, Phase.DRAFT])
 @pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.INTERNAL])
 def test_only_what_the_public_may_see_has_a_preview_whoever_asks(client_as, role, phase, audience):
