@@ -2,6 +2,7 @@ import binascii
 import logging
 import zlib
 
+from django.http import Http404
 from django.shortcuts import render
 
 from allauth.socialaccount.providers.base import ProviderException
@@ -45,6 +46,11 @@ def _saml_metadata_failed(exception: Exception) -> bool:
     )
 
 
+def _saml_logout_configured(provider_id: str) -> bool:
+    idp = (sso.provider(provider_id) or {}).get("idp") or {}
+    return bool(idp.get("slo_url") or idp.get("metadata_url"))
+
+
 class CompanySignInErrorsMiddleware:
     """Company sign-in's failures as pages that say what happened, never a
     server error.
@@ -69,6 +75,13 @@ class CompanySignInErrorsMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.resolver_match.url_name == "socialaccount_signup":
             return render(request, "socialaccount/signup.html", status=403)
+        if request.resolver_match.url_name == "saml_sls" and not _saml_logout_configured(
+            view_kwargs.get("organization_slug", "")
+        ):
+            # allauth's single-logout endpoint acted on a logout request (the
+            # person logged out) and then failed for want of the provider's
+            # logout URL: a 500. Without one there is no single logout.
+            raise Http404
         return None
 
     def process_exception(self, request, exception):

@@ -285,6 +285,21 @@ def _sign(xml: str, credentials: Credentials, *, sha1: bool = False) -> str:
     return text.split("?>", 1)[1].lstrip() if text.startswith("<?xml") else text
 
 
+def logout_request(name_id: str, *, destination: str = f"http://{SP_HOST}/accounts/saml/corp/sls/") -> str:
+    """A LogoutRequest for the HTTP-Redirect binding's SAMLRequest
+    parameter (deflated, base64), unsigned as the binding sends it when the
+    signature goes in the query."""
+    now = _instant(dt.datetime.now(dt.UTC))
+    xml = (
+        f'<samlp:LogoutRequest xmlns:samlp="{_SAMLP}" xmlns:saml="{OneLogin_Saml2_Constants.NS_SAML}"'
+        f' ID="_l{uuid.uuid4().hex}" Version="2.0" IssueInstant="{now}" Destination={quoteattr(destination)}>'
+        f"<saml:Issuer>{escape(ENTITY_ID)}</saml:Issuer><saml:NameID>{escape(name_id)}</saml:NameID>"
+        "</samlp:LogoutRequest>"
+    )
+    deflater = zlib.compressobj(wbits=-15)
+    return base64.b64encode(deflater.compress(xml.encode()) + deflater.flush()).decode()
+
+
 def encode(xml: str) -> str:
     """The HTTP-POST binding's SAMLResponse field."""
     return base64.b64encode(xml.encode()).decode()

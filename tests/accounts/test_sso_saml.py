@@ -435,6 +435,27 @@ def test_whatever_reaches_the_logout_endpoint_is_a_bad_request(browser, message)
     assert response.status_code == 400
 
 
+def test_without_the_providers_logout_url_there_is_no_single_logout(browser):
+    sign_in(browser)
+    logout = saml_idp.logout_request("ann@corp.example")
+
+    response = browser.get(reverse("saml_sls", args=["corp"]), {"SAMLRequest": logout})
+
+    assert response.status_code == 404
+    assert signed_in_user(browser) is not None
+
+
+def test_a_logout_request_from_the_provider_logs_the_person_out(browser):
+    with configure(idp={**saml_idp.provider_entry()["idp"], "slo_url": "https://idp.corp.example/slo"}):
+        sign_in(browser)
+        logout = saml_idp.logout_request("ann@corp.example")
+        response = browser.get(reverse("saml_sls", args=["corp"]), {"SAMLRequest": logout})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://idp.corp.example/slo?SAMLResponse=")
+    assert signed_in_user(browser) is None
+
+
 def test_an_identity_provider_whose_metadata_does_not_answer_gives_a_clear_page(browser):
     with configure(idp={"entity_id": saml_idp.ENTITY_ID, "metadata_url": saml_idp.unreachable_url()}):
         response = browser.post(reverse("saml_login", args=["corp"]))
