@@ -135,6 +135,12 @@ def test_a_first_sign_in_makes_a_verified_employee_account(browser):
     assert audited(AuditAction.SSO_SIGNUP) == [(user.pk, {"provider": "corp"})]
 
 
+def test_a_display_name_alone_gives_the_first_and_last_names(browser):
+    sign_in(browser, attributes={saml_idp.EMAIL: "ann@corp.example", saml_idp.DISPLAY_NAME: "Ann Mary Archer"})
+    user = signed_in_user(browser)
+    assert (user.first_name, user.last_name, user.display_name) == ("Ann", "Mary Archer", "Ann Mary Archer")
+
+
 def test_the_entity_attribute_may_name_an_entitys_code(browser):
     sales = Entity.objects.create(name="Sales and Marketing", code="D-042", kind=EntityKind.DEPARTMENT)
     sign_in(browser, department="D-042")
@@ -172,6 +178,7 @@ def test_a_second_sign_in_finds_the_same_account_and_records_the_sign_in(browser
     assert User.objects.count() == 1
     account.refresh_from_db()
     assert account.extra_data[saml_idp.DEPARTMENT] == ["Research"]
+    assert account.user.entity.name == "Research"
     assert account.last_login >= account.date_joined + dt.timedelta(minutes=59)
 
 
