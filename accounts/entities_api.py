@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, generics, permissions, serializers, status
+from rest_framework import exceptions, filters, generics, permissions, serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -92,7 +92,10 @@ class CsvParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read() if stream is not None else b""
+        body = stream.read(IMPORT_MAX_BYTES + 1) if stream is not None else b""
+        if len(body) > IMPORT_MAX_BYTES:
+            raise exceptions.ParseError(_("The file is too large."))
+        return body
 
 
 # --- views --------------------------------------------------------------------------------

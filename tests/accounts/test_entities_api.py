@@ -210,6 +210,9 @@ def test_an_import_too_large_is_refused(tree, admin_client, monkeypatch):
     upload = SimpleUploadedFile("entities.csv", CSV.encode(), content_type="text/csv")
     response = admin_client.post(IMPORT, {"file": upload}, format="multipart")
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    response = admin_client.post(IMPORT, CSV.encode(), content_type="text/csv")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert not Entity.objects.filter(code="rd").exists()
 
 
 # --- a person's own entity --------------------------------------------------------------
