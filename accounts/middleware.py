@@ -95,8 +95,12 @@ class CompanySignInErrorsMiddleware:
             # handling; allauth catches only the first, and only at the ACS).
             logger.warning("company sign-in: an unreadable SAML response: %r", exception)
             return render(request, "socialaccount/authentication_error.html", status=400)
-        provider_failed = isinstance(exception, RequestException | OAuth2Error | ProviderException) or (
-            saml and _saml_metadata_failed(exception)
+        provider_failed = (
+            isinstance(exception, RequestException | OAuth2Error | ProviderException)
+            or (saml and _saml_metadata_failed(exception))
+            # An OpenID Connect discovery document without the endpoints
+            # allauth reads (a server_url that is not an OpenID provider).
+            or (match.url_name.startswith("openid_connect_") and isinstance(exception, KeyError))
         )
         if not provider_failed:
             return None

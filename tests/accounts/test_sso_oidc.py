@@ -3,6 +3,8 @@
 redirects, its callback's token, userinfo and key requests are real HTTP,
 and nothing of allauth is mocked."""
 
+import http.server
+import threading
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -452,3 +454,30 @@ def test_a_new_address_another_account_has_is_left_to_it(oidc_provider, client):
 
     assert User.objects.get(socialaccount__uid="ada").email == "ada@corp.example"
     assert list(EmailAddress.objects.filter(email="ada.king@corp.example").values_list("user", flat=True)) == [other.pk]
+
+
+class NotAProvider(http.server.BaseHTTPRequestHandler):
+    """A server that answers JSON, but not an OpenID provider's discovery document."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"status": "ok"}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_url_that_is_not_an_openid_provider_is_a_clear_page(client, db):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotAProvider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with sso_oidc.Provider(f"http://127.0.0.1:{server.server_port}").settings():
+            response = client.post(reverse("openid_connect_login", kwargs={"provider_id": "corp"}))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert response.status_code == 503
+    assert "does not answer" in response.content.decode()
