@@ -20,6 +20,7 @@ import socket
 import threading
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
@@ -136,10 +137,10 @@ class AuthnRequest:
     relay_state: str
 
 
-def read_request(location: str) -> AuthnRequest:
+def read_request(location: str, *, sso_url: str = SSO_URL) -> AuthnRequest:
     """Decode the HTTP-Redirect binding: SAMLRequest is deflated, base64'd."""
     url = urlsplit(location)
-    assert f"{url.scheme}://{url.netloc}{url.path}" == SSO_URL, location
+    assert f"{url.scheme}://{url.netloc}{url.path}" == sso_url, location
     query = parse_qs(url.query, keep_blank_values=True)
     xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15)
     root = etree.fromstring(xml)
@@ -325,13 +326,26 @@ def metadata() -> str:
 def metadata_server(body: str | None = None):
     """The metadata (or `body`: a server answering something else) served
     over HTTP on 127.0.0.1 (a free port), in a thread; yields its URL."""
-    content = (metadata() if body is None else body).encode()
+    content = metadata() if body is None else body
+    with _serving(lambda _path: ("application/samlmetadata+xml", content)) as server:
+        yield f"http://127.0.0.1:{server.server_port}/metadata"
+
+
+@contextlib.contextmanager
+def _serving(answer: Callable[[str], tuple[str, str] | None]):
+    """A web server on a free port of 127.0.0.1, in a thread, answering a
+    GET of a path with `answer(path)`: (content type, body), or None (404)."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = content
+            answered = answer(self.path)
+            if answered is None:
+                self.send_error(404)
+                return
+            content_type, text = answered
+            body = text.encode()
             self.send_response(200)
-            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -343,7 +357,7 @@ def metadata_server(body: str | None = None):
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/metadata"
+        yield server
     finally:
         server.shutdown()
         server.server_close()
@@ -356,3 +370,50 @@ def unreachable_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/metadata"
+
+
+class RunningIdP:
+    """The identity provider as a web server, for a browser: its sign-on
+    page reads our AuthnRequest and shows a "Continue" button whose form
+    posts the signed response to our assertion consumer, as a real
+    provider's page does once the person has signed in there. `person`
+    is what it says of them (build_response's keywords)."""
+
+    def __init__(self, server: http.server.ThreadingHTTPServer, host: str):
+        self.server = server
+        self.base_url = f"http://{host}:{server.server_port}"
+        self.sso_url = f"{self.base_url}/sso"
+        self.person: dict = {}
+
+    def entry(self, **changes) -> dict:
+        """Its SSO_PROVIDERS entry ("corp", serving corp.example)."""
+        idp = {"entity_id": ENTITY_ID, "sso_url": self.sso_url, "x509cert": idp_credentials().x509cert}
+        return provider_entry(idp=idp, **changes)
+
+    def page(self, path: str) -> str:
+        request = read_request(f"{self.base_url}{path}", sso_url=self.sso_url)
+        xml = build_response(request, **self.person)
+        return (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Corp sign-in</title></head>'
+            "<body><main><h1>Corp identity provider</h1>"
+            f"<p>Signed in as {escape(self.person.get('email', ''))}.</p>"
+            f'<form method="post" action={quoteattr(request.acs_url)}>'
+            f'<input type="hidden" name="SAMLResponse" value={quoteattr(encode(xml))}>'
+            f'<input type="hidden" name="RelayState" value={quoteattr(request.relay_state)}>'
+            "<button>Continue</button></form></main></body></html>"
+        )
+
+
+@contextlib.contextmanager
+def running_idp(*, host: str = "localhost"):
+    """A RunningIdP on a free port of 127.0.0.1, reached as `host` (by
+    default "localhost": another site than the tests' 127.0.0.1, so the
+    browser treats the response's POST as cross-site, as in production)."""
+    idp: RunningIdP
+
+    def answer(path: str):
+        return ("text/html; charset=utf-8", idp.page(path)) if path.startswith("/sso?") else None
+
+    with _serving(answer) as server:
+        idp = RunningIdP(server, host)
+        yield idp

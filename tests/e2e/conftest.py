@@ -9,6 +9,7 @@ skips them. Screenshots go to IDEABOX_E2E_ARTIFACTS (default
 var/e2e-artifacts/).
 """
 
+import contextlib
 import os
 import shutil
 import sys
@@ -141,6 +142,33 @@ def site(browser_available, e2e_database, tmp_path_factory):
             service.stop()
         if os.environ.get("IDEABOX_E2E_SHOW_LOG") and log.exists():
             sys.stderr.write(log.read_text(errors="replace"))
+
+
+@pytest.fixture(scope="session")
+def another_site(site):
+    """`with another_site(SSO_PROVIDERS=...) as company:` the site again (its
+    web server only), on a port of its own and the same database, with these
+    environment variables: the company sign-in journeys' site."""
+
+    @contextlib.contextmanager
+    def start(**env_changes):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {**site.env, "SITE_URL": url, **env_changes}
+        gunicorn = Service(
+            argv=[str(Path(sys.executable).parent / "gunicorn"), "ideabox.wsgi", "--bind", f"127.0.0.1:{port}"]
+            + ["--workers", "2", "--timeout", "60", "--no-control-socket", "--access-logfile", "-"],
+            env=env,
+            log=site.log,
+            ready=lambda _output: port_open(port),
+        )
+        gunicorn.start()
+        try:
+            yield SimpleNamespace(**{**vars(site), "url": url, "env": env})
+        finally:
+            gunicorn.stop()
+
+    return start
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,6 @@ never a server error. Every page of ours is checked (tests/e2e/journeys.py).
 import contextlib
 import json
 import re
-import sys
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import requests
@@ -25,7 +22,6 @@ import requests
 from campaigns.models import Audience, Phase
 from tests.accounts.sso_oidc import free_port, running_provider
 from tests.factories import CampaignFactory, the_box
-from tests.faults.harness import Service, port_open
 
 SUBJECT = "ada.lovelace"
 EMAIL = "ada@corp.example"  # corp.example: served by the company sign-in, not in EMPLOYEE_EMAIL_DOMAINS
@@ -48,23 +44,10 @@ def provider():
 
 
 @pytest.fixture(scope="module")
-def company_site(site, provider):
+def company_site(another_site, provider):
     """The site again, on a port of its own, with the provider as company sign-in."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**site.env, "SITE_URL": url, "SSO_PROVIDERS": json.dumps([provider.entry()])}
-    gunicorn = Service(
-        argv=[str(Path(sys.executable).parent / "gunicorn"), "ideabox.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "2", "--timeout", "60", "--no-control-socket", "--access-logfile", "-"],
-        env=env,
-        log=site.log,
-        ready=lambda _output: port_open(port),
-    )
-    gunicorn.start()
-    try:
-        yield SimpleNamespace(**{**vars(site), "url": url, "env": env})
-    finally:
-        gunicorn.stop()
+    with another_site(SSO_PROVIDERS=json.dumps([provider.entry()])) as company:
+        yield company
 
 
 @pytest.fixture(scope="module")
