@@ -2,6 +2,7 @@
 company have no password for the token endpoint, so everybody signed in may
 create, replace and revoke their token there. The key is shown once."""
 
+from django.db import connection
 from django.urls import reverse
 
 import pytest
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import AuditAction, AuditEvent
+from tests.concurrency import at_once
 from tests.factories import COMPANY_ROLES, PASSWORD, ROLES, UserFactory, company_employee, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +178,15 @@ def test_the_services_issue_and_revoke():
     assert services.revoke_api_token(user=user) is True
     assert services.revoke_api_token(user=user) is False
     assert not Token.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_issues_at_once_leave_one_token_and_no_error():
+    user = UserFactory()
+    outcomes = at_once(lambda: services.issue_api_token(user=user), lambda: services.issue_api_token(user=user))
+    assert all(isinstance(key, str) and len(key) == 40 for key in outcomes), outcomes
+    # The later of the two replaced the first: only its key works.
+    assert Token.objects.filter(user=user).count() == 1
+    assert Token.objects.get(user=user).key in outcomes
+    assert AuditEvent.objects.filter(action=AuditAction.TOKEN_ISSUE).count() == 2
