@@ -11,7 +11,7 @@ administrator a superuser
 Jury membership is per campaign and lives in the jury app.
 """
 
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -112,6 +112,15 @@ def forget(user) -> None:
 def signed_in_by_company_recently(user) -> bool:
     signed_in = last_company_sign_in(user)
     return signed_in is not None and signed_in >= sso.employee_cutoff()
+
+
+def company_employee_until(user):
+    """Until when the last company sign-in makes the user an employee, or
+    None when it no longer does (or there was none)."""
+    signed_in = last_company_sign_in(user)
+    if signed_in is None or signed_in < sso.employee_cutoff():
+        return None
+    return signed_in + timedelta(days=settings.SSO_EMPLOYEE_MAX_AGE_DAYS)
 
 
 def company_employees_q(prefix: str = "") -> Q:

@@ -54,6 +54,8 @@ def profile(request):
         "employee_domains": settings.EMPLOYEE_EMAIL_DOMAINS,
         "api_token": Token.objects.filter(user=request.user).only("created").first(),
         "company_address": services.company_address_of(request.user),
+        "company_sign_in": roles.last_company_sign_in(request.user),
+        "company_employee_until": roles.company_employee_until(request.user),
     }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 

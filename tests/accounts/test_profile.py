@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 
 from tests.factories import UserFactory, employee
 
@@ -74,3 +78,16 @@ def test_logging_in_restores_the_preferred_language(client):
     response = client.post(reverse("account_login"), {"login": "francoise", "password": PASSWORD})
     assert response.status_code == 302
     assert response.cookies["ideabox_language"].value == "fr"
+
+
+def test_the_profile_says_until_when_a_company_sign_in_makes_an_employee(client):
+    user = UserFactory(email="ana@corp.example")
+    account = SocialAccount.objects.create(user=user, provider="corp", uid="ana")
+    client.force_login(user)
+    page = client.get(PROFILE).content.decode()
+    assert "Company sign-in" in page and "It makes you an employee until" in page
+    assert "Employees are recognised by a verified address" not in page
+
+    SocialAccount.objects.filter(pk=account.pk).update(last_login=timezone.now() - timedelta(days=31))
+    page = client.get(PROFILE).content.decode()
+    assert "Too long ago to make you an employee" in page
