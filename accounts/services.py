@@ -4,8 +4,10 @@ import contextlib
 import ipaddress
 from collections.abc import Iterable
 from contextvars import ContextVar
+from importlib import import_module
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
@@ -296,3 +298,9 @@ def record_role_changes(*, actor, holder: User | Group, before: set[str]) -> lis
         for action, changed in ((AuditAction.ROLE_GRANT, after - before), (AuditAction.ROLE_REVOKE, before - after))
         for role in sorted(changed)
     ]
+
+
+def clear_expired_sessions() -> None:
+    """Delete the expired sessions (the scheduler's daily
+    `accounts.tasks.clear_expired_sessions`, as `manage.py clearsessions`)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

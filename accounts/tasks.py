@@ -4,6 +4,8 @@ from django.core.mail import EmailMultiAlternatives
 
 from celery import shared_task
 
+from . import services
+
 
 def serialize_email(message) -> dict:
     """What a worker needs to send a rendered message, as JSON."""
@@ -45,3 +47,9 @@ def send_email(payload: dict) -> None:
         message.attach_alternative(content, mimetype)
     message.content_subtype = payload.get("content_subtype", "plain")
     message.send()
+
+
+@shared_task(name="accounts.tasks.clear_expired_sessions", ignore_result=True)
+def clear_expired_sessions() -> None:
+    # Safe to run twice or late: it deletes only what has expired.
+    services.clear_expired_sessions()

@@ -51,6 +51,13 @@ app.conf.beat_schedule = {
         "task": "jury.tasks.remind_undecided_awards",
         "schedule": crontab(hour=8, minute=30),  # daily, 08:30 UTC: campaigns waiting for their awards
     },
+    # Sessions are rows in the database: nothing else removes the expired
+    # ones, which include those a sign-in started and never finished (every
+    # post to a SAML assertion consumer stores one before it is checked).
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=45),  # daily, 03:45 UTC
+    },
     "weekly-digest": {
         "task": "ideas.tasks.weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),  # Mondays, 07:00 UTC
