@@ -344,7 +344,7 @@ def test_a_company_account_is_not_connected_from_a_signed_in_session(oidc_provid
 
 
 def test_the_connections_page_says_which_company_sign_in_the_account_uses(oidc_provider, client):
-    oidc_provider.set_user("ada", **ADA)
+    oidc_provider.set_user("ada", **(ADA | {"locale": "en"}))
     oidc_provider.sign_in(client, "ada")
 
     page = client.get(reverse("socialaccount_connections")).content.decode()
