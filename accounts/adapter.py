@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -20,11 +19,8 @@ from ideabox import outbox
 from ideabox.http import client_address
 from ideabox.text import strip_bidi
 
-from . import roles, sso, sso_config
-from .entities import place_from_claim
-from .models import AuditAction, User
+from . import roles, sso, sso_config, sso_services
 from .notifications import site_url
-from .services import audit
 from .tasks import serialize_email
 
 
@@ -177,67 +173,10 @@ def company_claims(sociallogin) -> dict[str, str]:
     return {
         "first_name": first_name,
         "last_name": last_name,
-        "name": _shown_name(first_name, last_name),
+        "name": sso_services.shown_name(first_name, last_name),
         "language": provider_language(_one_line(raw["language"])),
         "entity": _one_line(raw["entity"]),
     }
-
-
-def _shown_name(first_name: str, last_name: str) -> str:
-    """The display name a provider's names give (cut to the field's length)."""
-    limit = User._meta.get_field("display_name").max_length
-    return " ".join(part for part in (first_name, last_name) if part)[:limit]
-
-
-def take_claims(user, claims: dict[str, str], *, new: bool) -> list[str]:
-    """Write the provider's claims onto `user` (not saved); the fields changed.
-
-    Names from the provider are the company's word and are never refused by
-    the display-name rules (accounts.names). The display name follows the
-    provider while the person has not chosen another: it changes when it
-    still is the name the provider gave before (the stored first and last
-    names). A claim the provider does not send leaves the field as it is."""
-    changed = []
-    previous = _shown_name(user.first_name, user.last_name)
-    for field in ("first_name", "last_name"):
-        value = claims[field][: User._meta.get_field(field).max_length]
-        if value and getattr(user, field) != value:
-            setattr(user, field, value)
-            changed.append(field)
-    name = claims["name"]
-    if name and user.display_name != name and (user.display_name == previous or (new and not user.display_name)):
-        user.display_name = name
-        changed.append("display_name")
-    if claims["language"] and user.language != claims["language"]:
-        user.language = claims["language"]
-        changed.append("language")
-    return changed
-
-
-def _follow_address(user, sociallogin) -> None:
-    """The provider's verified address becomes the person's primary address
-    when it changed (a new name at the company), unless another account has it."""
-    address = next((a.email for a in sociallogin.email_addresses if a.verified), "")
-    if not address or user.email.lower() == address.lower() or _address_taken(address, but=user):
-        return
-    try:
-        with transaction.atomic():
-            row = EmailAddress.objects.filter(user=user, email__iexact=address).first()
-            if row is None:
-                row = EmailAddress.objects.create(user=user, email=address, verified=True)
-            elif not row.verified:
-                row.verified = True
-                row.save(update_fields=["verified"])
-            row.set_as_primary()
-    except IntegrityError:  # taken by another account this very moment: left as it was
-        user.refresh_from_db(fields=["email"])
-
-
-def _address_taken(address: str, *, but=None) -> bool:
-    accounts = User.objects.filter(Q(email__iexact=address) | Q(emailaddress__email__iexact=address))
-    if but is not None:
-        accounts = accounts.exclude(pk=but.pk)
-    return accounts.exists()
 
 
 def refuse(request, *, title: str, message: str, status: int) -> NoReturn:
@@ -291,21 +230,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user
         if not sociallogin.is_existing:
             self._refuse_a_new_account(request, sociallogin, provider_name)
-            take_claims(user, claims, new=True)
+            sso_services.take_claims(user, claims, new=True)
             return  # save_user writes it
-        linking = sociallogin.account.pk is None
-        with transaction.atomic():
-            changed = take_claims(user, claims, new=linking)
-            if changed:
-                user.save(update_fields=changed)
-            if not linking:
-                _follow_address(user, sociallogin)
-            place_from_claim(user, claims["entity"])
-            if linking:
-                audit(
-                    actor=user, action=AuditAction.SSO_LINK, obj=user, detail={"provider": sociallogin.account.provider}
-                )
-        roles.forget(user)
+        sso_services.update_from_company_sign_in(
+            user=user,
+            claims=claims,
+            address=next((a.email for a in sociallogin.email_addresses if a.verified), ""),
+            provider=sociallogin.account.provider,
+            linking=sociallogin.account.pk is None,
+        )
 
     def _refuse_a_new_account(self, request, sociallogin, provider_name: str) -> None:
         addresses = sociallogin.email_addresses
@@ -321,7 +254,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 status=403,
             )
         address = addresses[0].email
-        if _address_taken(address):
+        if sso_services.address_taken(address):
             # allauth would show its own sign-up form, where another address
             # could be typed: a second account for the same person. An
             # address it does not trust (not the provider's domain, not
@@ -351,16 +284,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         try:
             with transaction.atomic():
                 user = super().save_user(request, sociallogin, form)
-                if _address_taken(user.email, but=user):
-                    # allauth leaves out an address another account has
-                    # (ACCOUNT_UNIQUE_EMAIL) rather than fail: a duplicate.
-                    raise IntegrityError(f"{user.email} has an account already")
-                place_from_claim(user, company_claims(sociallogin)["entity"])
-                audit(
-                    actor=user,
-                    action=AuditAction.SSO_SIGNUP,
-                    obj=user,
-                    detail={"provider": sociallogin.account.provider},
+                sso_services.record_company_sign_up(
+                    user=user,
+                    entity=company_claims(sociallogin)["entity"],
+                    provider=sociallogin.account.provider,
                 )
         except IntegrityError:
             # Another sign-in made this account, or took its address, between
@@ -373,7 +300,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 message=_("Another sign-in with this account happened at the same moment. Sign in again."),
                 status=409,
             )
-        roles.forget(user)
         return user
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
