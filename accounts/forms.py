@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
 from ideabox.exceptions import DomainError
 
-from . import names, services
+from . import names, services, sso
 from .models import NotificationSettings, User
 
 
@@ -44,6 +45,27 @@ class CompanyAddressRefused:
 
     def clean_email(self):
         _refuse_company_address(self.cleaned_data.get("email", ""))
+        return super().clean_email()
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """allauth's "add an e-mail address" form. An address company sign-in
+    serves comes from the company sign-in (which adds it, verified), not
+    from this form: added here, it would make the account a company account
+    whose password no longer logs in."""
+
+    def clean_email(self):
+        address = self.cleaned_data.get("email", "")
+        provider = sso.provider_for_address(address)
+        if provider is not None:
+            raise forms.ValidationError(
+                _(
+                    "Addresses at %(domain)s come from the company sign-in: sign in with the “%(provider)s” "
+                    "button and your company address is added to your account."
+                )
+                % {"domain": sso.email_domain(address), "provider": provider["name"]},
+                code="company_sign_in_required",
+            )
         return super().clean_email()
 
 

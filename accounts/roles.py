@@ -41,8 +41,7 @@ _CACHE_ATTR = "_ideabox_verified_domains"
 _COMPANY_ATTR = "_ideabox_company_sign_in"
 
 
-def email_domain(address: str) -> str:
-    return address.rpartition("@")[2].strip().lower()
+email_domain = sso.email_domain
 
 
 def is_employee_address(address: str) -> bool:

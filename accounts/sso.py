@@ -22,9 +22,13 @@ def company_domains() -> frozenset[str]:
     return frozenset(domain for entry in providers() for domain in entry["domains"])
 
 
+def email_domain(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower()
+
+
 def provider_for_address(address: str) -> dict | None:
     """The provider that serves this address's domain, if any."""
-    domain = address.rpartition("@")[2].strip().lower()
+    domain = email_domain(address)
     return next((entry for entry in providers() if domain in entry["domains"]), None)
 
 

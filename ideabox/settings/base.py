@@ -291,11 +291,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name_of"
 # Sign-up does the same work for an address that has an account as for a new one.
-# Addresses company sign-in serves never log in, sign up or reset by password.
+# Addresses company sign-in serves never log in, sign up or reset by password,
+# and are not added by hand (company sign-in adds them).
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "signup": "accounts.forms.SignupForm",
     "reset_password": "accounts.forms.ResetPasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
 }
 # Failed logins (HTML and `POST /api/v1/auth/token/` alike, successes not
 # counted): at most 5 in 5 minutes per client address and login name together

@@ -241,3 +241,19 @@ def test_the_token_endpoint_still_serves_ordinary_addresses():
         response = token(login, PASSWORD)
         assert response.status_code == 200
         assert response.json()["token"] == Token.objects.get(user=frank).key
+
+
+def test_a_company_address_is_not_added_by_hand_but_others_are(client):
+    user = UserFactory(email="someone@elsewhere.example")
+    client.force_login(user)
+
+    refused = client.post(reverse("account_email"), {"action_add": "", "email": "someone@Corp.example"})
+    added = client.post(reverse("account_email"), {"action_add": "", "email": "someone@other.example"})
+
+    assert refused.status_code == 200
+    assert "come from the company sign-in" in refused.content.decode()
+    assert list(user.emailaddress_set.values_list("email", flat=True).order_by("email")) == [
+        "someone@elsewhere.example",
+        "someone@other.example",
+    ]
+    assert added.status_code == 302
