@@ -4,9 +4,11 @@ A real identity provider (oidc-provider-mock, tests/accounts/sso_oidc.py)
 runs in a thread of the test process, and a second web server of the site,
 beside the session's (tests/e2e/conftest.py) and on the same database, has
 it as company sign-in through SSO_PROVIDERS in its environment. The person
-presses the company button on the log-in page, answers the provider's own
-page (not ours: no axe-core there), comes back signed in as an employee with
-the name and entity the provider said, reaches the idea box and an internal
+presses the company button on the log-in page, refuses at the provider's
+own page (not ours: no axe-core there) and is told so, tries again and
+comes back signed in as an employee with the name and entity the provider
+said, sees the account's company connection and the sign-in's confirmation
+page, reaches the idea box and an internal
 campaign, makes an API token on the profile page and uses it, and logs out.
 With the provider stopped, the button leads to a page that says so (503),
 never a server error. Every page of ours is checked (tests/e2e/journeys.py).
@@ -84,6 +86,21 @@ def test_an_employee_signs_in_with_the_company_account(new_journey, company_site
     expect(company.get_by_role("button", name=COMPANY_BUTTON)).to_be_visible()
     journey.check("log-in-page")
 
+    # Refused at the provider: back on a page that says so, signed out. (The
+    # mock sends its refusal without the state, which RFC 6749 4.1.2.1 says a
+    # provider sends back, so the site cannot tie it to a sign-in: the
+    # "failed" page. With the state, it is "cancelled": tests/accounts.)
+    company.get_by_role("button", name=COMPANY_BUTTON).click()
+    page.wait_for_url(f"{provider.base_url}/**", timeout=10_000)
+    page.get_by_role("button", name="Deny", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Company sign-in failed")
+    expect(page.get_by_role("link", name="Back to the log-in page")).to_be_visible()
+    assert all("status of 4" in error for error in journey.errors), journey.errors
+    journey.errors.clear()
+    journey.check("sign-in-refused")
+    page.get_by_role("link", name="Log in").click()
+    company = page.get_by_role("region", name="Employees: sign in with your company account")
+
     # The provider's own page: the person says who they are there.
     company.get_by_role("button", name=COMPANY_BUTTON).click()
     # (A Content-Security-Policy form-action without the provider's origin
@@ -121,6 +138,15 @@ def test_an_employee_signs_in_with_the_company_account(new_journey, company_site
         return user.entity.name if user.entity else None, user.has_usable_password()
 
     assert seeded(placed) == (DEPARTMENT, False)
+
+    # allauth's pages of the company sign-in, in the site's look: the
+    # account's connection, and the confirmation a link to the sign-in shows.
+    page.goto("/accounts/3rdparty/")
+    expect(page.get_by_text("You sign in to this account with your company account")).to_be_visible()
+    journey.check("connections")
+    page.goto("/accounts/oidc/corp/login/")
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    journey.check("sign-in-confirmation")
 
     # What employees reach: the idea box and the internal campaign.
     main_nav = page.get_by_role("navigation", name="Main")
