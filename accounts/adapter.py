@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -125,8 +126,12 @@ def provider_language(value: str) -> str:
     """One of the site's languages for a provider's language tag ("fr-FR",
     "fr_FR", "FR" -> "fr"), or "" when the site has none of it."""
     tag = value.strip().lower().replace("_", "-")
-    codes = {code for code, _name in settings.LANGUAGES}
-    return next((code for code in (tag, tag.partition("-")[0]) if code and code in codes), "")
+    if not tag:
+        return ""
+    try:  # Django's own matching of a tag to settings.LANGUAGES, as for Accept-Language
+        return get_supported_language_variant(tag)
+    except LookupError:
+        return ""
 
 
 def _saml_values(attributes: dict, names) -> str:

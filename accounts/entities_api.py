@@ -24,11 +24,6 @@ from .models import Entity, EntityKind
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
-def may_read_entities(user) -> bool:
-    """Employees and staff see the company's tree; the public does not."""
-    return roles.is_employee(user) or roles.is_moderator(user) or roles.is_manager(user) or roles.is_administrator(user)
-
-
 class EntityAccess(permissions.BasePermission):
     """Reading: employees, moderators, managers, administrators. Writing:
     administrators. Anonymous callers are told 401."""
@@ -40,7 +35,7 @@ class EntityAccess(permissions.BasePermission):
         if not (user and user.is_authenticated):
             return False
         if request.method in permissions.SAFE_METHODS:
-            return may_read_entities(user)
+            return roles.may_read_entities(user)
         return roles.is_administrator(user)
 
 

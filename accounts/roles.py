@@ -155,6 +155,12 @@ def may_move_to_box(user) -> bool:
     return is_manager(user)
 
 
+def may_read_entities(user) -> bool:
+    """Who sees the company's tree of entities (the entities API): employees
+    and staff; the public does not."""
+    return is_employee(user) or is_moderator(user) or is_manager(user) or is_administrator(user)
+
+
 def roles_of(user) -> list[str]:
     """The site-wide roles of a user, in a stable order."""
     checks = [
