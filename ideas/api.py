@@ -7,6 +7,7 @@ Every lookup starts from what the caller may see, so anything else is a
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -50,7 +51,7 @@ class EntitySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     path = serializers.ListField(
-        child=serializers.CharField(), help_text="The names from the top of the company down to this entity."
+        child=serializers.CharField(), help_text=gettext_lazy("The names from the top of the tree down to it.")
     )
 
     def to_representation(self, entity) -> dict:
